@@ -1,0 +1,97 @@
+"""One error hierarchy. Every message says what happened and what to do next.
+
+AdvisorError
+├── ConfigError            a setting is wrong or names an unknown provider
+├── AssetError             model or tokenizer files missing or corrupt: run set-up again
+├── StoreError             the vector store cannot be reached or used
+└── IngestError            one file cannot be read; carries the file name
+    ├── UnsupportedFileType
+    ├── EmptyFile
+    ├── FileTooLarge
+    ├── TooManyPages
+    ├── EncryptedFile
+    ├── NoTextLayer
+    ├── ContentMismatch
+    ├── UnpackedTooLarge
+    └── CorruptFile
+
+Errors turn into user-facing text only at the edges (CLI exit codes, the app's messages).
+"""
+
+from __future__ import annotations
+
+
+class AdvisorError(Exception):
+    """Base of every error the advisor raises on purpose."""
+
+
+class ConfigError(AdvisorError):
+    """A setting is missing, malformed or names something unknown."""
+
+
+class AssetError(AdvisorError):
+    """Embedding model or tokenizer files are missing or fail their checksum."""
+
+
+class StoreError(AdvisorError):
+    """The vector store cannot be reached or refused an operation."""
+
+
+class IngestError(AdvisorError):
+    """A file cannot be ingested. ``str(err)`` names the file and says what to do."""
+
+    reason = "cannot be read"
+    hint = "Check the file and try again."
+
+    def __init__(self, filename: str, detail: str | None = None) -> None:
+        self.filename = filename
+        self.detail = detail
+        text = f"{filename}: {self.reason}"
+        if detail:
+            text += f" ({detail})"
+        super().__init__(f"{text}. {self.hint}")
+
+
+class UnsupportedFileType(IngestError):
+    reason = "this file type is not supported"
+    hint = "Upload a PDF, DOCX, Markdown (.md) or plain text (.txt) file."
+
+
+class EmptyFile(IngestError):
+    reason = "the file is empty"
+    hint = "Export the document again and upload the saved file."
+
+
+class FileTooLarge(IngestError):
+    reason = "the file is over the size limit"
+    hint = "Split it into smaller files, or raise ADVISOR_MAX_FILE_MB."
+
+
+class TooManyPages(IngestError):
+    reason = "the PDF has more pages than the limit"
+    hint = "Upload the relevant chapters as a separate PDF, or raise ADVISOR_MAX_PAGES."
+
+
+class EncryptedFile(IngestError):
+    reason = "the PDF is password-protected"
+    hint = "Remove the password (for example print it to a new PDF) and upload it again."
+
+
+class NoTextLayer(IngestError):
+    reason = "the PDF has no text layer; it looks scanned"
+    hint = "OCR is not supported yet: upload a version with selectable text."
+
+
+class ContentMismatch(IngestError):
+    reason = "the content does not match the file extension"
+    hint = "Save the document in the format its extension says, or rename it correctly."
+
+
+class UnpackedTooLarge(IngestError):
+    reason = "the document unpacks to an implausibly large size"
+    hint = "Save it again from Word or LibreOffice; if genuine, raise ADVISOR_MAX_UNPACKED_MB."
+
+
+class CorruptFile(IngestError):
+    reason = "the file is damaged or truncated"
+    hint = "Open it in its usual program, save a fresh copy and upload that."
