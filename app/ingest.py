@@ -1,0 +1,226 @@
+"""Ingest: a file on disk -> ``ParsedDocument`` (blocks of text with page or section).
+
+Checks come before parsing: type, size, emptiness, magic bytes, page count and unpacked size.
+Every failure is a typed ``IngestError`` naming the file and saying what to do; parser
+exceptions never escape as tracebacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from app.errors import (
+    ContentMismatch,
+    CorruptFile,
+    EmptyFile,
+    EncryptedFile,
+    FileTooLarge,
+    IngestError,
+    NoTextLayer,
+    TooManyPages,
+    UnpackedTooLarge,
+    UnsupportedFileType,
+)
+from app.schemas import Block, ParsedDocument, SourceKind
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt"}
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_pages: int
+    max_unpacked_bytes: int
+
+
+def display_name(name: str) -> str:
+    """A file name safe to show and store: no folders, no control characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    cleaned = _CONTROL.sub("", base).strip().lstrip(".")
+    return cleaned or "unnamed"
+
+
+def parse_file(path: Path, limits: Limits, name: str | None = None) -> ParsedDocument:
+    """Read ``path`` (shown to users as ``name``) into blocks, or raise ``IngestError``."""
+    shown = display_name(name or path.name)
+    if not path.is_file():
+        raise CorruptFile(shown, "no such file")
+    if path.stat().st_size > limits.max_bytes:
+        raise FileTooLarge(shown, f"{path.stat().st_size / 1e6:.1f} MB")
+    return parse_bytes(path.read_bytes(), shown, limits)
+
+
+def parse_bytes(data: bytes, name: str, limits: Limits) -> ParsedDocument:
+    """Parse file content already in memory (an upload) into blocks."""
+    shown = display_name(name)
+    file_type = EXTENSIONS.get(Path(shown).suffix.lower())
+    if file_type is None:
+        raise UnsupportedFileType(shown)
+    if len(data) > limits.max_bytes:
+        raise FileTooLarge(shown, f"{len(data) / 1e6:.1f} MB")
+    if not data.strip():
+        raise EmptyFile(shown)
+    digest = hashlib.sha256(data).hexdigest()
+    if file_type == "pdf":
+        pages, blocks = _read_pdf(data, shown, limits)
+    elif file_type == "docx":
+        pages, blocks = 0, _read_docx(data, shown, limits)
+    else:
+        text = decode_text(data, shown)
+        pages = 0
+        blocks = split_markdown(text) if file_type == "md" else _plain_blocks(text)
+    blocks = [b for b in blocks if b.text.strip()]
+    if not blocks:
+        raise EmptyFile(shown, "no readable text found")
+    return ParsedDocument(
+        source=shown,
+        sha256=digest,
+        file_type=file_type,
+        kind=SourceKind.DOCUMENT,
+        pages=pages,
+        blocks=blocks,
+    )
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode text of unknown encoding; binary content is refused, latin-1 is fine."""
+    if data.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        raise ContentMismatch(name, "this is a binary file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContentMismatch(name, "this is a binary file, not text")
+    best = from_bytes(data[: 1 << 20]).best()
+    if best is None or best.encoding is None:
+        raise ContentMismatch(name, "the bytes are not text in any known encoding")
+    return data.decode(best.encoding, errors="replace")
+
+
+def split_markdown(text: str) -> list[Block]:
+    """Split Markdown at ATX headings, keeping text verbatim and fenced code intact."""
+    blocks: list[Block] = []
+    heading: str | None = None
+    lines: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        body = "\n".join(lines).strip("\n")
+        if body.strip():
+            blocks.append(Block(text=body, section=heading))
+        lines.clear()
+
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            flush()
+            heading = match.group(2).strip()
+        else:
+            lines.append(line)
+    flush()
+    return blocks
+
+
+def _plain_blocks(text: str) -> list[Block]:
+    return [Block(text=text.strip())]
+
+
+def _read_pdf(data: bytes, name: str, limits: Limits) -> tuple[int, list[Block]]:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError
+
+    head = data[:1024]
+    if b"%PDF" not in head:
+        kind = "HTML" if b"<html" in head.lower() or b"<!doctype" in head.lower() else "not PDF"
+        raise ContentMismatch(name, f"the content is {kind}")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise EncryptedFile(name)
+        count = len(reader.pages)
+    except IngestError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise EncryptedFile(name) from exc
+    except Exception as exc:
+        raise CorruptFile(name, type(exc).__name__) from exc
+    if count == 0:
+        raise CorruptFile(name, "no pages")
+    if count > limits.max_pages:
+        raise TooManyPages(name, f"{count} pages, limit {limits.max_pages}")
+    blocks: list[Block] = []
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            text = page.extract_text() or ""
+        except Exception as exc:  # noqa: BLE001 - one broken page must not sink the file
+            log.warning("%s: page %d unreadable (%s); skipped", name, number, exc)
+            continue
+        text = _CONTROL.sub(lambda m: m.group(0) if m.group(0) in "\n\t" else " ", text)
+        if text.strip():
+            blocks.append(Block(text=text.strip(), page=number))
+    if not blocks:
+        raise NoTextLayer(name)
+    return count, blocks
+
+
+def _read_docx(data: bytes, name: str, limits: Limits) -> list[Block]:
+    if not data.startswith(b"PK\x03\x04"):
+        raise ContentMismatch(name, "a DOCX file is a zip archive and this is not")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if "word/document.xml" not in archive.namelist():
+                raise ContentMismatch(name, "the archive holds no Word document")
+    except zipfile.BadZipFile as exc:
+        raise CorruptFile(name, "broken zip archive") from exc
+    if unpacked > limits.max_unpacked_bytes:
+        raise UnpackedTooLarge(name, f"{unpacked / 1e6:.0f} MB unpacked")
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        raise CorruptFile(name, type(exc).__name__) from exc
+    blocks: list[Block] = []
+    heading: str | None = None
+    lines: list[str] = []
+
+    def flush() -> None:
+        if any(line.strip() for line in lines):
+            blocks.append(Block(text="\n".join(lines).strip(), section=heading))
+        lines.clear()
+
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            style = (item.style.name if item.style is not None else "") or ""
+            if style.startswith("Heading") or style == "Title":
+                if item.text.strip():
+                    flush()
+                    heading = item.text.strip()
+            elif item.text.strip():
+                lines.append(item.text)
+        elif isinstance(item, Table):
+            for row in item.rows:
+                cells = [cell.text.strip() for cell in row.cells]
+                if any(cells):
+                    lines.append(" | ".join(cells))
+    flush()
+    return blocks

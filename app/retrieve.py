@@ -1,0 +1,124 @@
+"""Retrieve: a question -> ranked ``SearchResult``s, hybrid dense + lexical.
+
+Dense neighbours come from Chroma, lexical ones from a BM25 index (bm25s) over the same
+collection; both lists are fused by reciprocal rank. The BM25 index is built once per
+collection and rebuilt only when the collection's generation changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from app.schemas import Chunk, SearchResult, SourceKind
+from app.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+CANDIDATES = 40
+
+
+@dataclass
+class _Lexical:
+    generation: int
+    chunks: list[Chunk]
+    index: Any
+
+
+class Retriever:
+    def __init__(self, store: VectorStore) -> None:
+        self._store = store
+        self._lexical: dict[str, _Lexical] = {}
+        self._lock = threading.Lock()
+        self._stemmer: Any = None
+
+    def search(
+        self,
+        query: str,
+        *,
+        workspace: str | None = None,
+        kind: SourceKind | None = None,
+        k: int = 5,
+    ) -> list[SearchResult]:
+        """Top ``k`` passages for ``query`` from the knowledge base and/or one workspace."""
+        names = []
+        if kind in (None, SourceKind.PLAYBOOK):
+            names.append(self._store.name_for(None))
+        if kind in (None, SourceKind.DOCUMENT) and workspace is not None:
+            names.append(self._store.name_for(workspace))
+        if not query.strip():
+            return []
+        vector = self._store.embedder.embed([query])[0]
+        scores: dict[str, float] = {}
+        chunks: dict[str, Chunk] = {}
+        for name in names:
+            if not self._store.exists(name):
+                continue
+            dense = self._store.query(name, vector, CANDIDATES)
+            lexical = self._bm25(name, query, CANDIDATES)
+            for ranking in ([c for c, _ in dense], lexical):
+                for rank, chunk in enumerate(ranking):
+                    chunks[chunk.chunk_id] = chunk
+                    scores[chunk.chunk_id] = scores.get(chunk.chunk_id, 0.0) + 1.0 / (
+                        RRF_K + rank + 1
+                    )
+        best = sorted(scores, key=lambda i: (-scores[i], i))[:k]
+        return [_result(chunks[i], scores[i]) for i in best]
+
+    def _bm25(self, name: str, query: str, k: int) -> list[Chunk]:
+        import bm25s
+
+        entry = self._lexical_index(name)
+        if entry is None:
+            return []
+        tokens = bm25s.tokenize(
+            [query], stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
+        )
+        if not tokens[0]:
+            return []
+        docs, scores = entry.index.retrieve(
+            tokens, k=min(k, len(entry.chunks)), show_progress=False, n_threads=1
+        )
+        return [entry.chunks[int(d)] for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+    def _lexical_index(self, name: str) -> _Lexical | None:
+        import bm25s
+        import Stemmer
+
+        generation = self._store.generation(name)
+        with self._lock:
+            entry = self._lexical.get(name)
+            if entry is not None and entry.generation == generation:
+                return entry
+            if self._stemmer is None:
+                self._stemmer = Stemmer.Stemmer("english")
+            chunks = self._store.all_chunks(name)
+            if not chunks:
+                return None
+            corpus = bm25s.tokenize(
+                [c.context_text for c in chunks],
+                stopwords="en",
+                stemmer=self._stemmer,
+                show_progress=False,
+            )
+            index = bm25s.BM25()
+            index.index(corpus, show_progress=False)
+            entry = _Lexical(generation, chunks, index)
+            self._lexical[name] = entry
+            log.info("lexical index for %s: %d chunks", name, len(chunks))
+            return entry
+
+
+def _result(chunk: Chunk, score: float) -> SearchResult:
+    return SearchResult(
+        chunk_id=chunk.chunk_id,
+        source=chunk.source,
+        page=chunk.page,
+        section=chunk.section,
+        text=chunk.text,
+        score=round(score, 6),
+        kind=chunk.kind,
+    )

@@ -1,0 +1,43 @@
+"""Shared fixtures. Tests are offline: provider keys are cleared, data goes to a temp dir."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.advisor import Advisor
+from app.embeddings import Embedder, make_embedder
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _offline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clear every variable the code reads and point the data dir at a temp folder."""
+    for name in list(os.environ):
+        if name.startswith(("ADVISOR_", "OPENAI_", "AZURE_OPENAI")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """One real MiniLM model for the whole run (loading it is the slow part)."""
+    return make_embedder(Settings())
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def advisor(settings: Settings, embedder: Embedder) -> Iterator[Advisor]:
+    yield Advisor(settings, embedder=embedder)

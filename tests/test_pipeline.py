@@ -1,0 +1,89 @@
+"""Index and retrieve: idempotent re-ingest, workspace isolation, paraphrase retrieval."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.advisor import Advisor
+from app.schemas import SourceKind
+from app.settings import Settings
+from tests.conftest import FIXTURES
+from tests.factories import make_pdf
+
+REPORT = FIXTURES / "pilot-report.md"
+
+
+def test_reingesting_the_same_file_changes_nothing(advisor: Advisor) -> None:
+    first = advisor.ingest([REPORT], workspace="claims")[0]
+    name = advisor.store.name_for("claims")
+    ids = set(advisor.store.ids_for_source(name, REPORT.name))
+    generation = advisor.store.generation(name)
+    second = advisor.ingest([REPORT], workspace="claims")[0]
+    assert first.status == second.status == "indexed"
+    assert first.chunks == second.chunks == len(ids) > 0
+    assert set(advisor.store.ids_for_source(name, REPORT.name)) == ids
+    assert advisor.store.generation(name) == generation
+    assert advisor.store.count(name) == len(ids)
+
+
+def test_new_content_under_the_same_name_replaces_old_chunks(
+    advisor: Advisor, tmp_path: Path
+) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("# Notes\nThe feed is owned by nobody.\n")
+    advisor.ingest([path], workspace="w")
+    path.write_text("# Notes\nThe feed now has an owner and a contract.\n")
+    advisor.ingest([path], workspace="w")
+    results = advisor.search("who owns the feed", workspace="w", kind=SourceKind.DOCUMENT)
+    assert [r.text for r in results] == ["The feed now has an owner and a contract."]
+
+
+def test_chunk_ids_are_deterministic_across_data_dirs(advisor: Advisor, tmp_path: Path) -> None:
+    other = Advisor(Settings(data_dir=tmp_path / "other"), embedder=advisor.embedder)
+    advisor.ingest([REPORT], workspace="a")
+    other.ingest([REPORT], workspace="a")
+    name = advisor.store.name_for("a")
+    assert set(advisor.store.ids_for_source(name, REPORT.name)) == set(
+        other.store.ids_for_source(name, REPORT.name)
+    )
+
+
+def test_a_workspace_never_sees_another_workspaces_chunks(advisor: Advisor, tmp_path: Path) -> None:
+    a = make_pdf(tmp_path / "alpha.pdf", ["Alpha pilot: the invoice model reads SAP exports."])
+    b = make_pdf(tmp_path / "beta.pdf", ["Beta pilot: the invoice model reads SAP exports."])
+    advisor.ingest([a], workspace="alpha")
+    advisor.ingest([b], workspace="beta")
+    for workspace, own in (("alpha", "alpha.pdf"), ("beta", "beta.pdf")):
+        results = advisor.search("invoice model SAP exports", workspace=workspace, k=20)
+        documents = {r.source for r in results if r.kind is SourceKind.DOCUMENT}
+        assert documents == {own}
+
+
+def test_a_refused_file_does_not_stop_the_batch(advisor: Advisor, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    reports = advisor.ingest([bad, REPORT], workspace="batch")
+    assert [r.status for r in reports] == ["refused", "indexed"]
+    assert "broken.pdf" in (reports[0].error or "")
+
+
+def test_search_finds_a_known_passage_by_paraphrase(advisor: Advisor) -> None:
+    advisor.ingest([REPORT], workspace="claims")
+    results = advisor.search(
+        "Is there a way to go back to the previous model version if a release fails?",
+        workspace="claims",
+        kind=SourceKind.DOCUMENT,
+        k=1,
+    )
+    assert results[0].section == "Operations"
+    assert "rollback" in results[0].text
+
+
+def test_knowledge_base_is_indexed_once_and_found(advisor: Advisor) -> None:
+    first = advisor.index_knowledge()
+    assert first > 0
+    generation = advisor.store.generation(advisor.store.name_for(None))
+    assert advisor.index_knowledge() == first
+    assert advisor.store.generation(advisor.store.name_for(None)) == generation
+    results = advisor.search("who should be able to switch the model off", kind=SourceKind.PLAYBOOK)
+    assert results and all(r.kind is SourceKind.PLAYBOOK for r in results)
