@@ -16,7 +16,7 @@ from app.embeddings import Embedder, make_embedder
 from app.errors import IngestError
 from app.index import Indexer
 from app.ingest import Limits, display_name, parse_bytes, parse_file
-from app.knowledge import load_playbooks, playbook_document
+from app.knowledge import Knowledge, load_knowledge, playbook_document
 from app.retrieve import Retriever
 from app.schemas import IngestReport, ParsedDocument, SearchResult, SourceKind
 from app.settings import Settings
@@ -57,6 +57,10 @@ class Advisor:
         return Retriever(self.store)
 
     @cached_property
+    def knowledge(self) -> Knowledge:
+        return load_knowledge(self.settings.knowledge_dir.resolve())
+
+    @cached_property
     def limits(self) -> Limits:
         s = self.settings
         return Limits(s.max_file_bytes, s.max_pages, s.max_unpacked_bytes)
@@ -65,9 +69,8 @@ class Advisor:
 
     def index_knowledge(self) -> int:
         """Index ``knowledge/playbooks`` (idempotent). Returns the chunk count."""
-        books = load_playbooks(self.settings.knowledge_dir)
         name = self.store.name_for(None)
-        return self._indexer.sync((playbook_document(b) for b in books), name)
+        return self._indexer.sync((playbook_document(b) for b in self.knowledge.playbooks), name)
 
     def ensure_knowledge(self) -> None:
         """Index the knowledge base on first use of a fresh data dir."""

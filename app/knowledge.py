@@ -1,24 +1,138 @@
-"""The knowledge base as typed data: ``knowledge/`` -> playbooks (and, later, patterns).
+"""The knowledge base as typed data: ``knowledge/`` -> ``Knowledge``.
 
-Playbooks are Markdown with YAML front matter. This module is the only reader of
-``knowledge/``; everything else asks it.
+``patterns.yaml`` gives the five failure patterns (the pattern ids everything else validates
+against, the interview's probes, the signs scoring compares answers with). ``playbooks/*.md``
+give the passages retrieval indexes, the Recommendation blocks a plan cites and, in the
+statistics playbook's front matter, the figures that may and may not be cited. This module is
+the only reader of ``knowledge/``; everything else asks it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.errors import ConfigError
 from app.ingest import split_markdown
 from app.schemas import ParsedDocument, SourceKind
 
+# patterns.yaml ---------------------------------------------------------------------------------
 
-class SourceRef(BaseModel):
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Role(_Frozen):
+    id: str
+    name: str
+
+
+class WarningSign(_Frozen):
+    id: str
+    text: str
+    severity: int = Field(ge=1, le=3, description="1 minor, 2 serious, 3 critical.")
+    style: Literal["blunt", "hedged", "indirect"]
+
+
+class HealthySign(_Frozen):
+    id: str
+    text: str
+    weight: int = Field(ge=1, le=3, description="How much the sign lowers risk.")
+
+
+class Probe(_Frozen):
+    id: str
+    question: str
+    roles: list[str] = Field(min_length=1)
+    follow_ups: list[str] = Field(min_length=1)
+
+
+class Maturity(_Frozen):
+    google: dict[int, str]
+    microsoft: dict[int, str]
+
+    @field_validator("google")
+    @classmethod
+    def _google_levels(cls, value: dict[int, str]) -> dict[int, str]:
+        if sorted(value) != [0, 1, 2]:
+            raise ValueError("Google MLOps maturity has levels 0, 1 and 2")
+        return value
+
+    @field_validator("microsoft")
+    @classmethod
+    def _microsoft_levels(cls, value: dict[int, str]) -> dict[int, str]:
+        if sorted(value) != [0, 1, 2, 3, 4]:
+            raise ValueError("Microsoft MLOps maturity has levels 0 to 4")
+        return value
+
+
+class Crosswalk(_Frozen):
+    nist_ai_rmf: list[str] = Field(min_length=1)
+    iso_42001: list[str] = Field(min_length=1)
+    eu_ai_act: list[str] = Field(min_length=1)
+    mlops_maturity: Maturity
+
+
+class Pattern(_Frozen):
+    id: str
+    name: str
+    definition: str
+    sub_areas: list[str] = Field(min_length=1)
+    warning_signs: list[WarningSign]
+    healthy_signs: list[HealthySign]
+    probes: list[Probe]
+    crosswalk: Crosswalk
+
+
+class Catalog(_Frozen):
+    """The failure patterns and stakeholder roles, validated as a whole."""
+
+    version: int
+    roles: list[Role]
+    patterns: list[Pattern]
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.patterns]
+
+    def pattern(self, pattern_id: str) -> Pattern:
+        for pattern in self.patterns:
+            if pattern.id == pattern_id:
+                return pattern
+        raise ConfigError(f"Unknown pattern {pattern_id!r}; valid: {', '.join(self.ids)}.")
+
+    def role_ids(self) -> list[str]:
+        return [r.id for r in self.roles]
+
+
+def _check_catalog(catalog: Catalog) -> None:
+    roles = set(catalog.role_ids())
+    seen: set[str] = set()
+    if len(set(catalog.ids)) != len(catalog.ids):
+        raise ConfigError("patterns.yaml: pattern ids must be unique.")
+    for pattern in catalog.patterns:
+        items: list[Any] = [*pattern.warning_signs, *pattern.healthy_signs, *pattern.probes]
+        for item in items:
+            if item.id in seen:
+                raise ConfigError(f"patterns.yaml: id {item.id!r} is used twice.")
+            seen.add(item.id)
+        for probe in pattern.probes:
+            unknown = set(probe.roles) - roles
+            if unknown:
+                raise ConfigError(f"patterns.yaml: probe {probe.id} names unknown roles {unknown}.")
+
+
+# playbooks -------------------------------------------------------------------------------------
+
+
+class SourceRef(_Frozen):
     title: str
     publisher: str | None = None
     author: str | None = None
@@ -30,10 +144,77 @@ class Playbook(BaseModel):
     id: str
     title: str
     patterns: list[str]
-    sources: list[SourceRef] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(min_length=1)
     file: str
     body: str
     extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class Recommendation(_Frozen):
+    """A Recommendation block from a playbook: the unit a plan item is built from."""
+
+    id: str
+    title: str
+    pattern: str
+    action: str
+    owner: str
+    effort: Literal["S", "M", "L"]
+    timeframe: str
+    prerequisites: str
+    depends_on: list[str]
+    exit_criterion: str
+    file: str
+    section: str = Field(description="The block's own heading, 'Recommendation: ...'.")
+    parent: str | None = Field(default=None, description="The H2 section the block sits in.")
+
+
+class Figure(_Frozen):
+    id: str
+    claim: str
+    source: str
+    year: int
+    caveat: str
+
+
+class BannedFigure(_Frozen):
+    id: str
+    claim: str
+    why: str
+    match: list[str] = Field(min_length=1, description="Regular expressions that find it.")
+
+
+class Knowledge(BaseModel):
+    """Everything in ``knowledge/``, loaded and cross-checked once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    catalog: Catalog
+    playbooks: list[Playbook]
+    recommendations: list[Recommendation]
+    citable: list[Figure]
+    banned: list[BannedFigure]
+    version: str = Field(description="Hash of every knowledge file: changes when any does.")
+
+    def recommendation(self, rec_id: str) -> Recommendation:
+        for rec in self.recommendations:
+            if rec.id == rec_id:
+                return rec
+        raise ConfigError(f"Unknown recommendation {rec_id!r}.")
+
+
+_FIELD = re.compile(r"^- \*\*(?P<name>[A-Za-z ]+):\*\*\s*(?P<value>.*)$")
+_FIELDS = {
+    "ID": "id",
+    "Pattern": "pattern",
+    "Action": "action",
+    "Owner": "owner",
+    "Effort": "effort",
+    "Timeframe": "timeframe",
+    "Prerequisites": "prerequisites",
+    "Depends on": "depends_on",
+    "Exit criterion": "exit_criterion",
+}
+REC_PREFIX = "Recommendation:"
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
@@ -61,7 +242,7 @@ def load_playbooks(knowledge_dir: Path) -> list[Playbook]:
                     extra={k: v for k, v in meta.items() if k not in known},
                 )
             )
-        except ValueError as exc:
+        except ValidationError as exc:
             raise ConfigError(f"{path.name}: invalid front matter: {exc}") from exc
     return books
 
@@ -75,4 +256,115 @@ def playbook_document(book: Playbook) -> ParsedDocument:
         kind=SourceKind.PLAYBOOK,
         title=book.title,
         blocks=split_markdown(book.body),
+    )
+
+
+def parse_recommendations(book: Playbook) -> list[Recommendation]:
+    """Every ``### Recommendation: ...`` block of a playbook, its fields checked."""
+    out: list[Recommendation] = []
+    parent: str | None = None
+    current: dict[str, Any] | None = None
+
+    def close() -> None:
+        if current is None:
+            return
+        missing = [f for f in _FIELDS.values() if f not in current]
+        if missing:
+            raise ConfigError(f"{book.file}: '{current['section']}' lacks {', '.join(missing)}.")
+        deps = str(current["depends_on"]).strip()
+        current["depends_on"] = (
+            [] if deps.lower() in {"none", "-", ""} else [d.strip() for d in deps.split(",")]
+        )
+        try:
+            out.append(Recommendation(file=book.file, parent=parent, **current))
+        except ValidationError as exc:
+            raise ConfigError(f"{book.file}: '{current['section']}' is invalid: {exc}") from exc
+
+    for line in book.body.splitlines():
+        if line.startswith("## "):
+            close()
+            current = None
+            parent = line[3:].strip()
+        elif line.startswith("### "):
+            close()
+            heading = line[4:].strip()
+            current = None
+            if heading.startswith(REC_PREFIX):
+                title = heading[len(REC_PREFIX) :].strip()
+                current = {"section": heading, "title": title}
+        elif current is not None and (match := _FIELD.match(line)):
+            field = _FIELDS.get(match.group("name").strip())
+            if field is not None:
+                current[field] = match.group("value").strip()
+    close()
+    return out
+
+
+def _figures(books: list[Playbook]) -> tuple[list[Figure], list[BannedFigure]]:
+    stats = next((b for b in books if "do_not_cite" in b.extra), None)
+    if stats is None:
+        raise ConfigError("No playbook carries the do_not_cite list (statistics.md).")
+    try:
+        citable = [Figure(**f) for f in stats.extra.get("citable_figures", [])]
+        banned = [BannedFigure(**f) for f in stats.extra["do_not_cite"]]
+    except ValidationError as exc:
+        raise ConfigError(f"{stats.file}: invalid figures list: {exc}") from exc
+    for figure in banned:
+        for expression in figure.match:
+            try:
+                re.compile(expression)
+            except re.error as exc:
+                raise ConfigError(f"{stats.file}: bad pattern for {figure.id}: {exc}") from exc
+    return citable, banned
+
+
+def _version(knowledge_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(knowledge_dir.rglob("*")):
+        if path.is_file() and path.suffix in {".md", ".yaml", ".yml"}:
+            digest.update(path.relative_to(knowledge_dir).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def load_catalog(knowledge_dir: Path) -> Catalog:
+    path = knowledge_dir / "patterns.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        catalog = Catalog(**data)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path} is missing; point ADVISOR_KNOWLEDGE_DIR at it.") from exc
+    except (ValidationError, TypeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path} is invalid: {exc}") from exc
+    _check_catalog(catalog)
+    return catalog
+
+
+@cache
+def load_knowledge(knowledge_dir: Path) -> Knowledge:
+    """Load and cross-check the whole knowledge base (cached per folder)."""
+    catalog = load_catalog(knowledge_dir)
+    books = load_playbooks(knowledge_dir)
+    recommendations = [rec for book in books for rec in parse_recommendations(book)]
+    ids = {r.id for r in recommendations}
+    if len(ids) != len(recommendations):
+        raise ConfigError("Recommendation IDs must be unique across all playbooks.")
+    for rec in recommendations:
+        if rec.pattern not in catalog.ids:
+            raise ConfigError(f"{rec.file}: {rec.id} names unknown pattern {rec.pattern!r}.")
+        unknown = set(rec.depends_on) - ids
+        if unknown:
+            raise ConfigError(f"{rec.file}: {rec.id} depends on unknown {sorted(unknown)}.")
+    for book in books:
+        unknown_patterns = set(book.patterns) - set(catalog.ids)
+        if unknown_patterns:
+            raise ConfigError(f"{book.file}: unknown patterns {sorted(unknown_patterns)}.")
+    citable, banned = _figures(books)
+    return Knowledge(
+        catalog=catalog,
+        playbooks=books,
+        recommendations=recommendations,
+        citable=citable,
+        banned=banned,
+        version=_version(knowledge_dir),
     )
