@@ -24,7 +24,8 @@ CANDIDATES = 40
 @dataclass
 class _Lexical:
     generation: int
-    chunks: list[Chunk]
+    ids: list[str]
+    tokenizer: Any
     index: Any
 
 
@@ -33,7 +34,6 @@ class Retriever:
         self._store = store
         self._lexical: dict[str, _Lexical] = {}
         self._lock = threading.Lock()
-        self._stemmer: Any = None
 
     def search(
         self,
@@ -54,35 +54,36 @@ class Retriever:
         vector = self._store.embedder.embed([query])[0]
         scores: dict[str, float] = {}
         chunks: dict[str, Chunk] = {}
+        home: dict[str, str] = {}
         for name in names:
             if not self._store.exists(name):
                 continue
-            dense = self._store.query(name, vector, CANDIDATES)
-            lexical = self._bm25(name, query, CANDIDATES)
-            for ranking in ([c for c, _ in dense], lexical):
-                for rank, chunk in enumerate(ranking):
-                    chunks[chunk.chunk_id] = chunk
-                    scores[chunk.chunk_id] = scores.get(chunk.chunk_id, 0.0) + 1.0 / (
-                        RRF_K + rank + 1
-                    )
+            dense = [c for c, _ in self._store.query(name, vector, CANDIDATES)]
+            chunks.update((c.chunk_id, c) for c in dense)
+            for ranking in ([c.chunk_id for c in dense], self._bm25(name, query, CANDIDATES)):
+                for rank, chunk_id in enumerate(ranking):
+                    home[chunk_id] = name
+                    scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(scores, key=lambda i: (-scores[i], i))[:k]
-        return [_result(chunks[i], scores[i]) for i in best]
+        missing = [i for i in best if i not in chunks]
+        for name in {home[i] for i in missing}:
+            chunks.update((c.chunk_id, c) for c in self._store.get(name, missing))
+        return [_result(chunks[i], scores[i]) for i in best if i in chunks]
 
-    def _bm25(self, name: str, query: str, k: int) -> list[Chunk]:
-        import bm25s
-
+    def _bm25(self, name: str, query: str, k: int) -> list[str]:
+        """Chunk ids of the best lexical matches, best first."""
         entry = self._lexical_index(name)
         if entry is None:
             return []
-        tokens = bm25s.tokenize(
-            [query], stopwords="en", stemmer=self._stemmer, show_progress=False, return_ids=False
+        tokens = entry.tokenizer.tokenize(
+            [query], update_vocab=False, return_as="ids", show_progress=False
         )
-        if not tokens[0]:
+        if not tokens or not tokens[0]:
             return []
         docs, scores = entry.index.retrieve(
-            tokens, k=min(k, len(entry.chunks)), show_progress=False, n_threads=1
+            tokens, k=min(k, len(entry.ids)), show_progress=False, n_threads=1
         )
-        return [entry.chunks[int(d)] for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        return [entry.ids[int(d)] for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
     def _lexical_index(self, name: str) -> _Lexical | None:
         import bm25s
@@ -93,22 +94,27 @@ class Retriever:
             entry = self._lexical.get(name)
             if entry is not None and entry.generation == generation:
                 return entry
-            if self._stemmer is None:
-                self._stemmer = Stemmer.Stemmer("english")
-            chunks = self._store.all_chunks(name)
-            if not chunks:
-                return None
-            corpus = bm25s.tokenize(
-                [c.context_text for c in chunks],
-                stopwords="en",
-                stemmer=self._stemmer,
-                show_progress=False,
+            tokenizer = bm25s.tokenization.Tokenizer(
+                stopwords="en", stemmer=Stemmer.Stemmer("english")
             )
+            ids: list[str] = []
+            corpus: list[list[int]] = []
+            # Batch by batch, so only token ids (not texts) are held for the whole collection.
+            for batch in self._store.batches(name):
+                ids += [c.chunk_id for c in batch]
+                corpus += tokenizer.tokenize(
+                    [c.context_text for c in batch],
+                    update_vocab=True,
+                    return_as="ids",
+                    show_progress=False,
+                )
+            if not ids:
+                return None
             index = bm25s.BM25()
-            index.index(corpus, show_progress=False)
-            entry = _Lexical(generation, chunks, index)
+            index.index((corpus, tokenizer.get_vocab_dict()), show_progress=False)
+            entry = _Lexical(generation, ids, tokenizer, index)
             self._lexical[name] = entry
-            log.info("lexical index for %s: %d chunks", name, len(chunks))
+            log.info("lexical index for %s: %d chunks", name, len(ids))
             return entry
 
 

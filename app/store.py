@@ -106,6 +106,7 @@ class VectorStore:
                     path=str(settings.chroma_dir), settings=chroma_settings
                 )
         self._collections: dict[str, Any] = {}
+        self._known: set[str] = set()
 
     @property
     def embedder(self) -> Embedder:
@@ -126,8 +127,13 @@ class VectorStore:
         return self._collections[name]
 
     def exists(self, name: str) -> bool:
+        if name in self._known:
+            return True
         with _guard("listing collections"):
-            return name in {c.name for c in self._client.list_collections()}
+            found = name in {c.name for c in self._client.list_collections()}
+        if found:
+            self._known.add(name)
+        return found
 
     def count(self, name: str) -> int:
         with _guard(f"counting {name}"):
@@ -182,22 +188,37 @@ class VectorStore:
             if self.exists(name):
                 self._client.delete_collection(name)
             self._collections.pop(name, None)
+            self._known.discard(name)
 
-    def all_chunks(self, name: str) -> list[Chunk]:
-        """Every chunk of a collection, for the lexical index."""
-        out: list[Chunk] = []
+    def batches(self, name: str) -> Iterator[list[Chunk]]:
+        """Every chunk of a collection, a batch at a time."""
         with _guard(f"reading {name}"):
             collection = self._collection(name)
             total = collection.count()
-            for offset in range(0, total, _BATCH):
+        for offset in range(0, total, _BATCH):
+            with _guard(f"reading {name}"):
                 got = collection.get(
                     include=["documents", "metadatas"], limit=_BATCH, offset=offset
                 )
-                out.extend(
-                    _chunk(i, d, m)
-                    for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-                )
-        return out
+            yield [
+                _chunk(i, d, m)
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+
+    def all_chunks(self, name: str) -> list[Chunk]:
+        """Every chunk of a collection."""
+        return [chunk for batch in self.batches(name) for chunk in batch]
+
+    def section(self, name: str, source: str, section: str) -> list[Chunk]:
+        """Chunks of one section of one source, in reading order."""
+        where = {"$and": [{"source": source}, {"section": section}]}
+        with _guard(f"reading {name}"):
+            got = self._collection(name).get(where=where, include=["documents", "metadatas"])
+        chunks = [
+            _chunk(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        return sorted(chunks, key=lambda c: (c.page or 0, c.index))
 
     def get(self, name: str, ids: Sequence[str]) -> list[Chunk]:
         with _guard(f"reading {name}"):
@@ -212,8 +233,6 @@ class VectorStore:
         """Nearest chunks to ``vector`` with cosine distance, closest first."""
         with _guard(f"searching {name}"):
             collection = self._collection(name)
-            if collection.count() == 0:
-                return []
             got = collection.query(
                 query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
                 n_results=k,

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench`. Not tests; results go to bench/RESULTS.md."""
