@@ -1,38 +1,89 @@
 """The orchestration API. The CLI, the app and the evals call this and nothing below it.
 
-``Advisor(settings)`` builds nothing until first use; then it keeps one embedder, one store
-and one retriever for its lifetime.
+``Advisor(settings)`` builds nothing until first use; then it keeps one embedder, one store,
+one session database and one engine for its lifetime, and is safe to share between threads.
+
+    advisor.create_workspace(name) -> Workspace
+    advisor.add_stakeholder(workspace_id, name, role) -> Stakeholder
+    advisor.start_interview(stakeholder_id) -> TurnResult        (first or open question)
+    advisor.answer(stakeholder_id, text) -> TurnResult           (answer stored first)
+    advisor.add_document(workspace_id, name, data) -> IngestReport
+    advisor.assess(workspace_id) -> Assessment
+    advisor.plan(workspace_id) -> Plan
+    advisor.ask(workspace_id, question) -> Answer
+    advisor.assess_transcript(transcript, paths) / plan_transcript(...)   (files, no session)
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from functools import cached_property, partial
 from pathlib import Path
+from typing import cast
 
+from app import assess as scoring
 from app.chunk import Chunker
 from app.embeddings import Embedder, make_embedder
-from app.errors import IngestError
+from app.engine import LLMEngineAdapter, OfflineEngine
+from app.errors import AccessDenied, ConfigError, IngestError, NotFound, StoreError
+from app.figures import find_banned
 from app.index import Indexer
 from app.ingest import Limits, display_name, parse_bytes, parse_file
+from app.interview import Interviewer, role_id
 from app.knowledge import Knowledge, load_knowledge, playbook_document
+from app.language import Reader
+from app.plan import Planner
 from app.retrieve import Retriever
-from app.schemas import IngestReport, ParsedDocument, SearchResult, SourceKind
+from app.schemas import (
+    Answer,
+    Assessment,
+    Audit,
+    Chunk,
+    ChunkRef,
+    DocumentRecord,
+    Finding,
+    IngestReport,
+    ParsedDocument,
+    Plan,
+    Question,
+    SearchResult,
+    SourceKind,
+    Stakeholder,
+    Transcript,
+    Turn,
+    TurnRef,
+    TurnResult,
+    Workspace,
+)
+from app.sessions import SessionStore, now
 from app.settings import Settings
+from app.signals import Detection, SignalDetector, TextUnit
 from app.store import VectorStore
 from app.tokens import count, encoding
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WORKSPACE = "default"
+ENGINES = ("offline", "openai:<model>")
 Progress = Callable[[int, int, str], None]
 
 
 class Advisor:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        chat: object | None = None,
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._chat = chat
+        self._kb_ready = False
+
+    # components, built on first use --------------------------------------------------------------
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -41,6 +92,16 @@ class Advisor:
     @cached_property
     def store(self) -> VectorStore:
         return VectorStore(self.settings, self.embedder)
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        if self.settings.database_url is None:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return SessionStore(self.settings.session_url)
+
+    @cached_property
+    def knowledge(self) -> Knowledge:
+        return load_knowledge(self.settings.knowledge_dir.resolve())
 
     @cached_property
     def _indexer(self) -> Indexer:
@@ -57,27 +118,90 @@ class Advisor:
         return Retriever(self.store)
 
     @cached_property
-    def knowledge(self) -> Knowledge:
-        return load_knowledge(self.settings.knowledge_dir.resolve())
-
-    @cached_property
     def limits(self) -> Limits:
         s = self.settings
-        return Limits(s.max_file_bytes, s.max_pages, s.max_unpacked_bytes)
+        return Limits(
+            s.max_file_bytes,
+            s.max_pages,
+            s.max_unpacked_bytes,
+            s.max_file_seconds,
+            s.max_file_chars,
+        )
 
-    # knowledge base
+    @cached_property
+    def reader(self) -> Reader:
+        return Reader(self.knowledge.lexicon)
 
-    def index_knowledge(self) -> int:
+    @cached_property
+    def detector(self) -> SignalDetector:
+        return SignalDetector(self.knowledge.catalog, self.embedder, self.reader)
+
+    @cached_property
+    def interviewer(self) -> Interviewer:
+        return Interviewer(
+            self.knowledge.catalog,
+            self.reader,
+            self.detector,
+            self.settings.interview_max_questions,
+        )
+
+    @cached_property
+    def planner(self) -> Planner:
+        return Planner(self.knowledge, self.embedder, self.store)
+
+    @cached_property
+    def engine(self) -> OfflineEngine:
+        """The engine ``ADVISOR_LLM`` names; unknown names list the valid ones."""
+        choice = self.settings.llm.strip()
+        if choice == "offline":
+            return OfflineEngine(self.knowledge, self.embedder, self.detector)
+        provider, _, model = choice.partition(":")
+        if provider == "openai" and model:
+            from app.llm import Chat, LLMEngine
+
+            chat = self._chat
+            if chat is None:
+                from app.providers.openai_chat import OpenAIChat
+
+                chat = OpenAIChat(
+                    model=model,
+                    api_key=self.settings.openai_api_key,
+                    base_url=self.settings.openai_base_url,
+                    timeout=self.settings.llm_timeout,
+                    retries=self.settings.llm_retries,
+                )
+            from app.redact import Redactor
+
+            redactor = Redactor(self.settings.redact_patterns) if self.settings.redact else None
+            llm = LLMEngine(cast(Chat, chat), self.knowledge, self.settings.prompts_dir, redactor)
+            return LLMEngineAdapter(self.knowledge, self.embedder, self.detector, llm)
+        raise ConfigError(f"Unknown ADVISOR_LLM={choice!r}; valid: {', '.join(ENGINES)}.")
+
+    def warm(self) -> None:
+        """Do the one-off work now (model, sign vectors, knowledge index) instead of later."""
+        self.ensure_knowledge()
+        self.detector.warm()
+        self.planner.warm()
+
+    # knowledge base ------------------------------------------------------------------------------
+
+    def index_knowledge(self, progress: Progress | None = None) -> int:
         """Index ``knowledge/playbooks`` (idempotent). Returns the chunk count."""
         name = self.store.name_for(None)
-        return self._indexer.sync((playbook_document(b) for b in self.knowledge.playbooks), name)
+        documents = [playbook_document(b) for b in self.knowledge.playbooks]
+        return self._indexer.sync(documents, name, progress)
 
-    def ensure_knowledge(self) -> None:
+    def knowledge_indexed(self) -> bool:
+        if not self._kb_ready:
+            self._kb_ready = self.store.count(self.store.name_for(None)) > 0
+        return self._kb_ready
+
+    def ensure_knowledge(self, progress: Progress | None = None) -> None:
         """Index the knowledge base on first use of a fresh data dir."""
-        if self.store.count(self.store.name_for(None)) == 0:
-            self.index_knowledge()
+        if not self.knowledge_indexed():
+            self.index_knowledge(progress)
 
-    # documents
+    # documents -----------------------------------------------------------------------------------
 
     def ingest(
         self,
@@ -85,34 +209,63 @@ class Advisor:
         workspace: str = DEFAULT_WORKSPACE,
         progress: Progress | None = None,
     ) -> list[IngestReport]:
-        """Ingest files into a workspace. A refused file never stops the others."""
+        """Ingest files into a workspace's collection. A refused file never stops the others."""
         reports = []
         for number, path in enumerate(paths, start=1):
             if progress:
                 progress(number, len(paths), display_name(path.name))
             reports.append(
-                self._ingest_one(str(path), partial(parse_file, path, self.limits), workspace)
+                self._ingest_one(str(path), partial(parse_file, path, self.limits), workspace)[0]
             )
         return reports
 
     def ingest_upload(self, name: str, data: bytes, workspace: str) -> IngestReport:
-        return self._ingest_one(name, lambda: parse_bytes(data, name, self.limits), workspace)
+        return self._ingest_one(name, lambda: parse_bytes(data, name, self.limits), workspace)[0]
 
     def _ingest_one(
         self, label: str, parse: Callable[[], ParsedDocument], workspace: str
-    ) -> IngestReport:
+    ) -> tuple[IngestReport, ParsedDocument | None]:
         try:
             document = parse()
             chunks = self._indexer.add(document, self.store.name_for(workspace))
         except IngestError as err:
             log.info("refused %s: %s", label, err)
-            return IngestReport(path=label, status="refused", error=str(err))
-        return IngestReport(path=label, status="indexed", chunks=chunks, pages=document.pages)
+            return IngestReport(path=label, status="refused", error=str(err)), None
+        report = IngestReport(path=label, status="indexed", chunks=chunks, pages=document.pages)
+        return report, document
 
-    def remove_document(self, source: str, workspace: str) -> int:
-        return self._indexer.remove_source(self.store.name_for(workspace), source)
+    def add_document(
+        self, workspace_id: str, name: str, data: bytes, user: str | None = None
+    ) -> DocumentRecord:
+        """Ingest an uploaded file into a workspace and record it, indexed or refused."""
+        self.workspace(workspace_id, user)
+        report, document = self._ingest_one(
+            name, lambda: parse_bytes(data, name, self.limits), workspace_id
+        )
+        record = DocumentRecord(
+            id=hashlib.sha1(f"{workspace_id}/{name}".encode()).hexdigest()[:16],
+            workspace_id=workspace_id,
+            source=document.source if document else display_name(name),
+            sha256=document.sha256 if document else None,
+            status=report.status,
+            pages=report.pages,
+            chunks=report.chunks,
+            error=report.error,
+            created=now(),
+        )
+        return self.sessions.add_document(record)
 
-    # retrieval
+    def documents(self, workspace_id: str, user: str | None = None) -> list[DocumentRecord]:
+        self.workspace(workspace_id, user)
+        return self.sessions.documents(workspace_id)
+
+    def remove_document(self, workspace_id: str, source: str, user: str | None = None) -> int:
+        self.workspace(workspace_id, user)
+        removed = self._indexer.remove_source(self.store.name_for(workspace_id), source)
+        self.sessions.remove_document(workspace_id, source)
+        return removed
+
+    # retrieval -----------------------------------------------------------------------------------
 
     def search(
         self,
@@ -125,3 +278,434 @@ class Advisor:
         return self._retriever.search(
             query, workspace=workspace, kind=kind, k=k or self.settings.search_k
         )
+
+    # workspaces and stakeholders -----------------------------------------------------------------
+
+    def create_workspace(
+        self, name: str, user: str | None = None, pilot: dict[str, object] | None = None
+    ) -> Workspace:
+        clean = " ".join(name.split())[:200]
+        if not clean:
+            raise ConfigError("Give the pilot a name.")
+        return self.sessions.create_workspace(clean, owner=user, pilot=dict(pilot or {}))
+
+    def workspaces(self, user: str | None = None) -> list[Workspace]:
+        return self.sessions.workspaces(user)
+
+    def workspace(self, workspace_id: str, user: str | None = None) -> Workspace:
+        found = self.sessions.workspace(workspace_id)
+        if found is None:
+            raise NotFound(f"No pilot workspace {workspace_id!r}; pick one from the list.")
+        if not self.sessions.can_see(workspace_id, user):
+            raise AccessDenied("This pilot belongs to someone else; ask its owner for access.")
+        return found
+
+    def add_stakeholder(
+        self, workspace_id: str, name: str, role: str, user: str | None = None
+    ) -> Stakeholder:
+        self.workspace(workspace_id, user)
+        name, role = " ".join(name.split())[:200], " ".join(role.split())[:200]
+        if not name or not role:
+            raise ConfigError("Give the stakeholder's name and role.")
+        return self.sessions.add_stakeholder(
+            workspace_id, name, role, role_id(role, self.knowledge.lexicon)
+        )
+
+    def stakeholders(self, workspace_id: str, user: str | None = None) -> list[Stakeholder]:
+        self.workspace(workspace_id, user)
+        return self.sessions.stakeholders(workspace_id)
+
+    def stakeholder(self, stakeholder_id: str, user: str | None = None) -> Stakeholder:
+        found = self.sessions.stakeholder(stakeholder_id)
+        if found is None:
+            raise NotFound(f"No stakeholder {stakeholder_id!r}; add them to the pilot first.")
+        self.workspace(found.workspace_id, user)
+        return found
+
+    def turns(self, stakeholder_id: str, user: str | None = None) -> list[Turn]:
+        self.stakeholder(stakeholder_id, user)
+        return self.sessions.turns(stakeholder_id)
+
+    # interview -----------------------------------------------------------------------------------
+
+    def start_interview(self, stakeholder_id: str, user: str | None = None) -> TurnResult:
+        """The question waiting for the stakeholder: the first one, or the open one."""
+        person = self.stakeholder(stakeholder_id, user)
+        turns = self.sessions.turns(stakeholder_id)
+        if turns and turns[-1].role == "advisor":
+            return self._result(person, turns, None, turns[-1], [])
+        return self._ask_next(person, turns, None)
+
+    def answer(self, stakeholder_id: str, text: str, user: str | None = None) -> TurnResult:
+        """Store the answer first (it is never lost), then work out the next question."""
+        person = self.stakeholder(stakeholder_id, user)
+        content = text.strip()
+        if not content:
+            raise ConfigError("Type an answer, or \u201cskip\u201d to pass on the question.")
+        turns = self.sessions.turns(stakeholder_id)
+        asked = turns[-1] if turns and turns[-1].role == "advisor" else None
+        stored = self.sessions.append_turn(
+            Turn(
+                stakeholder_id=stakeholder_id,
+                index=len(turns),
+                role="stakeholder",
+                content=content[:20_000],
+                kind=self.interviewer.reply_kind(content),
+                probe_id=asked.probe_id if asked else None,
+                pattern=asked.pattern if asked else None,
+                created=now(),
+            )
+        )
+        return self._ask_next(person, [*turns, stored], stored)
+
+    def finish_interview(self, stakeholder_id: str, user: str | None = None) -> TurnResult:
+        return self.answer(stakeholder_id, "finish", user)
+
+    def _ask_next(self, person: Stakeholder, turns: list[Turn], stored: Turn | None) -> TurnResult:
+        answers, notices = self._answer_detection(person, turns)
+        documents, more = self._document_detection(person.workspace_id)
+        question = self.interviewer.next_question(turns, person.role_id, answers, documents)
+        text, phrased = self.engine.phrase(question, person.role, _recent(turns))
+        asked = self.sessions.append_turn(
+            Turn(
+                stakeholder_id=person.id,
+                index=len(turns),
+                role="advisor",
+                content=text,
+                kind=question.kind,
+                probe_id=question.probe_id,
+                pattern=question.pattern,
+                created=now(),
+            )
+        )
+        if question.kind == "closing":
+            self.sessions.set_finished(person.id, True)
+        return self._result(person, [*turns, asked], stored, asked, notices + more + phrased)
+
+    def _result(
+        self,
+        person: Stakeholder,
+        turns: list[Turn],
+        stored: Turn | None,
+        asked: Turn,
+        notices: list[str],
+    ) -> TurnResult:
+        answers, _ = self._answer_detection(person, turns)
+        documents, _ = self._document_detection(person.workspace_id)
+        coverage = self.interviewer.coverage(turns, answers, documents)
+        return TurnResult(
+            answer=stored,
+            question=asked,
+            coverage=coverage,
+            finished=asked.kind == "closing",
+            notices=notices,
+        )
+
+    def coverage(self, stakeholder_id: str, user: str | None = None) -> dict[str, float]:
+        person = self.stakeholder(stakeholder_id, user)
+        turns = self.sessions.turns(stakeholder_id)
+        answers, _ = self._answer_detection(person, turns)
+        documents, _ = self._document_detection(person.workspace_id)
+        return self.interviewer.coverage(turns, answers, documents)
+
+    def next_question_preview(self, stakeholder_id: str) -> Question:
+        person = self.stakeholder(stakeholder_id)
+        turns = self.sessions.turns(stakeholder_id)
+        answers, _ = self._answer_detection(person, turns)
+        documents, _ = self._document_detection(person.workspace_id)
+        return self.interviewer.next_question(turns, person.role_id, answers, documents)
+
+    # evidence ------------------------------------------------------------------------------------
+
+    def _turn_units(
+        self, turns: Sequence[Turn], speaker: str | None, role: str | None
+    ) -> list[TextUnit]:
+        units = []
+        question: Turn | None = None
+        for turn in turns:
+            if turn.role == "advisor":
+                question = turn
+                continue
+            if turn.kind in ("skip", "finish"):
+                continue
+            units.append(
+                TextUnit(
+                    text=turn.content,
+                    source=TurnRef(turn=turn.index, speaker=speaker, role=role),
+                    question=question.content if question else None,
+                    question_pattern=question.pattern if question else None,
+                )
+            )
+        return units
+
+    def _answer_detection(
+        self, person: Stakeholder, turns: Sequence[Turn]
+    ) -> tuple[Detection, list[str]]:
+        return self.engine.detect(self._turn_units(turns, person.name, person.role))
+
+    def _document_units(self, workspace: str, sources: set[str] | None = None) -> list[TextUnit]:
+        name = self.store.name_for(workspace)
+        if not self.store.exists(name):
+            return []
+        chunks = self.store.all_chunks(name)
+        chunks.sort(key=lambda c: (c.source, c.page or 0, c.index))
+        return [
+            TextUnit(text=c.text, source=ChunkRef(file=c.source, page=c.page, chunk_id=c.chunk_id))
+            for c in chunks
+            if sources is None or c.source in sources
+        ]
+
+    def _document_detection(
+        self, workspace: str, sources: set[str] | None = None
+    ) -> tuple[Detection, list[str]]:
+        """Evidence from the workspace's documents; if the vector store is unreachable, the
+        interview goes on without them and says so."""
+        try:
+            units = self._document_units(workspace, sources)
+        except StoreError as exc:
+            log.warning("documents left out: %s", exc)
+            return Detection(), [
+                "The document store cannot be reached, so uploaded documents are left out "
+                "until it is back. Your answers are saved."
+            ]
+        return self.engine.detect(units)
+
+    def _assess_units(
+        self, units: list[TextUnit], documents: dict[str, str], extra: list[Finding]
+    ) -> Assessment:
+        detection, notices = self.engine.detect(units)
+        patterns = scoring.score(
+            self.knowledge.catalog,
+            detection.evidence,
+            self.settings.risk_medium,
+            self.settings.risk_high,
+        )
+        findings = [
+            *extra,
+            *_dedupe(detection.findings),
+            *scoring.contradictions(detection, self.knowledge.catalog),
+        ]
+        return Assessment(
+            engine=self.engine.name,
+            patterns=patterns,
+            findings=findings,
+            audit=self._audit(documents, notices),
+        )
+
+    def _audit(self, documents: dict[str, str], notices: list[str]) -> Audit:
+        return Audit(
+            engine=self.engine.name,
+            model=self.engine.model_id,
+            prompts=self.engine.prompts_used(),
+            knowledge_version=self.knowledge.version,
+            documents=documents,
+            created=now(),
+            notices=notices,
+        )
+
+    # assessment and plan for a workspace ---------------------------------------------------------
+
+    def assess(self, workspace_id: str, user: str | None = None) -> Assessment:
+        self.workspace(workspace_id, user)
+        units: list[TextUnit] = []
+        for person in self.sessions.stakeholders(workspace_id):
+            turns = self.sessions.turns(person.id)
+            units += self._turn_units(turns, person.name, person.role)
+        units += self._document_units(workspace_id)
+        docs = {
+            d.source: d.sha256 or ""
+            for d in self.sessions.documents(workspace_id)
+            if d.status == "indexed"
+        }
+        assessment = self._assess_units(units, docs, [])
+        self.sessions.save_draft(workspace_id, "assessment", assessment.model_dump_json())
+        return assessment
+
+    def plan(self, workspace_id: str, user: str | None = None) -> Plan:
+        workspace = self.workspace(workspace_id, user)
+        assessment = self.assess(workspace_id, user)
+        plan = self._plan_for(assessment, {"name": workspace.name, **workspace.pilot})
+        self.sessions.save_draft(workspace_id, "plan", plan.model_dump_json())
+        return plan
+
+    def latest_plan(self, workspace_id: str, user: str | None = None) -> Plan | None:
+        self.workspace(workspace_id, user)
+        body = self.sessions.latest_draft(workspace_id, "plan")
+        return Plan.model_validate_json(body) if body else None
+
+    def latest_assessment(self, workspace_id: str, user: str | None = None) -> Assessment | None:
+        self.workspace(workspace_id, user)
+        body = self.sessions.latest_draft(workspace_id, "assessment")
+        return Assessment.model_validate_json(body) if body else None
+
+    def _plan_for(self, assessment: Assessment, pilot: dict[str, object]) -> Plan:
+        self.ensure_knowledge()
+        phases, notices = self.planner.draft(assessment)
+        pilot_text = json.dumps(pilot, ensure_ascii=False, default=str)
+        passages = {
+            item.id: {c.chunk_id: self._chunk_text(c.chunk_id) for c in item.citations}
+            for phase in phases
+            for item in phase.items
+        }
+        rationales, more = self.engine.rationales(pilot_text, phases, passages)
+        notices += more
+        for phase in phases:
+            for item in phase.items:
+                if item.id in rationales:
+                    item.rationale = rationales[item.id]
+        summary, more = self.engine.summary(pilot_text, assessment, phases)
+        notices += more
+        summary, more = self._clean(summary)
+        notices += more
+        audit = assessment.audit.model_copy(
+            update={
+                "notices": [*assessment.audit.notices, *notices],
+                "prompts": self.engine.prompts_used(),
+                "created": now(),
+            }
+        )
+        return Plan(pilot=pilot, assessment=assessment, summary=summary, phases=phases, audit=audit)
+
+    def _chunk_text(self, chunk_id: str) -> str:
+        found = self.store.get(self.store.name_for(None), [chunk_id])
+        return found[0].text if found else ""
+
+    def _clean(self, text: str) -> tuple[str, list[str]]:
+        """Remove sentences that repeat a do-not-cite figure, and say so."""
+        violations = find_banned(text, self.knowledge.banned)
+        if not violations:
+            return text, []
+        kept = [s for s in text.split(". ") if not find_banned(s, self.knowledge.banned)]
+        return ". ".join(kept), [
+            "A sentence repeating a figure that must not be cited was removed from the draft."
+        ]
+
+    # questions -----------------------------------------------------------------------------------
+
+    def ask(self, workspace_id: str | None, question: str, user: str | None = None) -> Answer:
+        """Answer a free question from the playbooks and the workspace's documents, cited."""
+        if workspace_id is not None:
+            self.workspace(workspace_id, user)
+        text = question.strip()
+        if not text:
+            raise ConfigError("Type a question.")
+        results = self.search(text, workspace=workspace_id, k=6)
+        chunks = self._chunks_for(results, workspace_id)
+        answer, notices = self.engine.answer(text, chunks)
+        body, more = self._clean(answer.text)
+        return answer.model_copy(update={"text": body, "notices": notices + more})
+
+    def _chunks_for(self, results: Sequence[SearchResult], workspace: str | None) -> list[Chunk]:
+        out: list[Chunk] = []
+        for r in results:
+            name = self.store.name_for(None if r.kind is SourceKind.PLAYBOOK else workspace)
+            out += self.store.get(name, [r.chunk_id])
+        return out
+
+    def passage(self, chunk_id: str, workspace_id: str | None = None) -> Chunk | None:
+        """The stored chunk a citation points at, from the playbooks or the workspace."""
+        names = [self.store.name_for(None)]
+        if workspace_id is not None:
+            names.append(self.store.name_for(workspace_id))
+        for name in names:
+            if self.store.exists(name):
+                found = self.store.get(name, [chunk_id])
+                if found:
+                    return found[0]
+        return None
+
+    def export(self, plan: Plan, fmt: str) -> bytes:
+        """The plan as a file in ``fmt`` (json, md, pdf, docx or csv)."""
+        from app.export import export
+
+        return export(plan, fmt)
+
+    # views: where a browser session was, so a refresh or a restart returns there ------------------
+
+    def save_view(self, view_id: str, state: dict[str, object], user: str | None = None) -> None:
+        self.sessions.save_view(view_id, state, user)
+
+    def view(self, view_id: str, user: str | None = None) -> dict[str, object]:
+        found = self.sessions.view(view_id)
+        if found is None:
+            return {}
+        state, owner = found
+        if owner is not None and owner != user:
+            return {}
+        return state
+
+    def share(self, workspace_id: str, with_user: str, user: str | None = None) -> None:
+        """Let another signed-in user see and work on this workspace."""
+        self.workspace(workspace_id, user)
+        self.sessions.grant(workspace_id, with_user.strip())
+
+    # transcripts (CLI and evals): no session needed ----------------------------------------------
+
+    def assess_transcript(
+        self, transcript: Transcript, paths: Sequence[Path] = (), workspace: str | None = None
+    ) -> Assessment:
+        units: list[TextUnit] = []
+        question = None
+        question_pattern = None
+        for index, turn in enumerate(transcript.turns):
+            if turn.role == "advisor":
+                question = turn.content
+                question_pattern = self.detector.question_pattern(turn.content)
+                continue
+            if self.interviewer.reply_kind(turn.content) in ("skip", "finish"):
+                continue
+            units.append(
+                TextUnit(
+                    text=turn.content,
+                    source=TurnRef(turn=index, speaker=turn.speaker, role=turn.speaker_role),
+                    question=question,
+                    question_pattern=question_pattern,
+                )
+            )
+        documents: dict[str, str] = {}
+        extra: list[Finding] = []
+        if paths:
+            space = (
+                workspace
+                or "transcript-"
+                + hashlib.sha1(
+                    "|".join(sorted(str(p.resolve()) for p in paths)).encode()
+                ).hexdigest()[:10]
+            )
+            sources = set()
+            for path in paths:
+                report, document = self._ingest_one(
+                    str(path), partial(parse_file, path, self.limits), space
+                )
+                if document is None:
+                    extra.append(Finding(kind="gap", text=f"Document refused: {report.error}"))
+                    continue
+                documents[document.source] = document.sha256
+                sources.add(document.source)
+            units += self._document_units(space, sources)
+        return self._assess_units(units, documents, extra)
+
+    def plan_transcript(
+        self, transcript: Transcript, paths: Sequence[Path] = (), workspace: str | None = None
+    ) -> Plan:
+        assessment = self.assess_transcript(transcript, paths, workspace)
+        return self._plan_for(assessment, dict(transcript.pilot))
+
+
+def _recent(turns: Sequence[Turn], count: int = 4) -> str:
+    lines = []
+    for turn in turns[-count:]:
+        who = "Advisor" if turn.role == "advisor" else "Stakeholder"
+        lines.append(f"{who}: {turn.content}")
+    return "\n".join(lines)
+
+
+def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
+    seen: set[str] = set()
+    out = []
+    for finding in findings:
+        key = f"{finding.kind}:{finding.text}"
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out

@@ -132,6 +132,209 @@ def search(
         out.print(f"   {r.text[:300].strip()}")
 
 
+def _transcript(path: Path) -> Any:
+    from pydantic import ValidationError
+
+    from app.schemas import Transcript
+
+    try:
+        return Transcript.model_validate_json(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such transcript file.") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(
+            f"{path}: not a valid transcript ({where}: {first['msg']}). Expected JSON "
+            '{"pilot": {...}, "turns": [{"role": "advisor"|"stakeholder", "content": "..."}]}.'
+        ) from exc
+
+
+TranscriptFile = Annotated[
+    Path, typer.Option("--transcript", "-t", help="Interview transcript (JSON).")
+]
+Docs = Annotated[
+    list[Path] | None,
+    typer.Option("--doc", "-d", help="A pilot document to read as evidence (repeatable)."),
+]
+
+
+@cli.command()
+@edge
+def assess(transcript: TranscriptFile, doc: Docs = None, as_json: AsJson = False) -> None:
+    """Assess a transcript (and documents) against the five failure patterns."""
+    from app.export import assessment_json
+
+    advisor = _advisor()
+    with err.status("Assessing..."):
+        advisor.ensure_knowledge()
+        result = advisor.assess_transcript(_transcript(transcript), doc or [])
+    if as_json:
+        out.print_json(json.dumps(assessment_json(result), ensure_ascii=False))
+        return
+    for p in result.patterns:
+        colour = {"high": "red", "medium": "yellow", "low": "green"}[p.level]
+        note = "" if p.assessed else " (not assessed: no evidence)"
+        out.print(f"[bold]{p.name}[/bold]: [{colour}]{p.level}[/{colour}] {p.risk}/100{note}")
+        for e in p.evidence[:3]:
+            out.print(f"   {e.signal.polarity}: \u201c{e.quote}\u201d \u2014 {e.source.label()}")
+    for f in result.findings:
+        out.print(f"[bold]{f.kind}[/bold]: {f.text}")
+    for notice in result.audit.notices:
+        err.print(f"[yellow]Notice:[/yellow] {notice}")
+
+
+@cli.command()
+@edge
+def plan(
+    transcript: TranscriptFile,
+    doc: Docs = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md, pdf, docx or csv.")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+) -> None:
+    """Draft the cited production plan for a transcript (and documents)."""
+    from app.export import FORMATS, export
+
+    if fmt not in FORMATS:
+        raise ConfigError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    advisor = _advisor()
+    with err.status("Drafting the plan..."):
+        advisor.ensure_knowledge()
+        result = advisor.plan_transcript(_transcript(transcript), doc or [])
+        body = export(result, fmt)
+    for notice in result.audit.notices:
+        err.print(f"[yellow]Notice:[/yellow] {notice}")
+    if output is not None:
+        output.write_bytes(body)
+        err.print(f"Plan written to {output}.")
+    elif fmt in ("pdf", "docx"):
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(body.decode("utf-8"))
+        sys.stdout.flush()
+
+
+@cli.command()
+@edge
+def chat(
+    workspace: Annotated[
+        str, typer.Option("--workspace", "-w", help="Pilot workspace name.")
+    ] = "default",
+    name: Annotated[str | None, typer.Option(help="Your name.")] = None,
+    role: Annotated[str | None, typer.Option(help="Your role, e.g. 'Head of data'.")] = None,
+) -> None:
+    """Run the interview in the terminal; answers are saved as you go."""
+    advisor = _advisor()
+    with err.status("Preparing the advisor..."):
+        advisor.warm()
+    found = next((w for w in advisor.workspaces() if w.name == workspace), None)
+    space = found or advisor.create_workspace(workspace)
+    person_name = name or typer.prompt("Your name")
+    person_role = role or typer.prompt("Your role")
+    person = next(
+        (
+            s
+            for s in advisor.stakeholders(space.id)
+            if s.name == person_name and s.role == person_role
+        ),
+        None,
+    ) or advisor.add_stakeholder(space.id, person_name, person_role)
+    result = advisor.start_interview(person.id)
+    err.print(f"Engine: {advisor.engine.name}. Type 'skip' to pass, 'finish' to stop.\n")
+    while True:
+        out.print(f"[bold cyan]Advisor:[/bold cyan] {result.question.content}")
+        for notice in result.notices:
+            err.print(f"[yellow]Notice:[/yellow] {notice}")
+        if result.finished:
+            break
+        try:
+            reply = typer.prompt("You", prompt_suffix=": ")
+        except (EOFError, typer.Abort):
+            err.print(
+                "\nInterview paused; your answers are saved. Run the command again to resume."
+            )
+            return
+        result = advisor.answer(person.id, reply)
+        meter = "  ".join(f"{k}:{v:.0%}" for k, v in result.coverage.items())
+        err.print(f"[dim]coverage  {meter}[/dim]")
+
+
+@cli.command("eval")
+@edge
+def evaluate(
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="offline (default) or openai:<model>.")
+    ] = None,
+    compare: Annotated[
+        Path | None, typer.Option("--compare", help="Baseline JSON; exit 1 on a regression.")
+    ] = None,
+    split: Annotated[str | None, typer.Option(help="Only the dev or holdout scenarios.")] = None,
+    judge: Annotated[
+        str | None, typer.Option(help="openai:<model> to grade plan prose (LLM judge tier).")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option("--write-baseline", help="Save this run as the baseline.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Run the eval suite: judgment, retrieval, citations, injections; gate regressions."""
+    from app.advisor import Advisor
+    from app.evaluate import Runner, baseline_of, markdown, write
+    from app.evaluate import compare as against
+
+    settings = Settings()
+    if engine:
+        settings = settings.model_copy(update={"llm": engine})
+    advisor = Advisor(settings)
+    grader = None
+    if judge:
+        from app.llm import LLMEngine
+        from app.providers.openai_chat import OpenAIChat
+
+        provider, _, model = judge.partition(":")
+        if provider != "openai" or not model:
+            raise ConfigError(f"Unknown judge {judge!r}; use openai:<model>.")
+        chat = OpenAIChat(
+            model,
+            settings.openai_api_key,
+            settings.openai_base_url,
+            settings.llm_timeout,
+            settings.llm_retries,
+        )
+        grader = LLMEngine(chat, advisor.knowledge, settings.prompts_dir).judge
+    root = Path(__file__).resolve().parent.parent / "evals"
+    with err.status("Running the eval suite...") as status:
+        report = Runner(advisor, root, grader, lambda case: status.update(f"Eval: {case}")).run(
+            split
+        )
+    regressions = []
+    if compare is not None:
+        regressions = against(report, json.loads(compare.read_text()))
+    path = write(report, root / "results", regressions)
+    if write_baseline is not None:
+        tolerances = {
+            "default": 0.0,
+            "macro_f1": 0.02,
+            "ranking_accuracy": 0.02,
+            "retrieval_recall_at_5": 0.02,
+            "retrieval_mrr": 0.03,
+        }
+        write_baseline.write_text(json.dumps(baseline_of(report, tolerances), indent=2) + "\n")
+    if as_json:
+        out.print_json(report.model_dump_json())
+    else:
+        out.print(markdown(report, regressions).split("## Confusion")[0])
+        err.print(f"Report: {path.with_suffix('.md')} (JUnit: {path.with_suffix('.xml')})")
+    if regressions:
+        for r in regressions:
+            err.print(
+                f"[red]Regression:[/red] {r.metric} {r.value} < baseline {r.baseline} "
+                f"(tolerance {r.tolerance})"
+            )
+        raise typer.Exit(1)
+
+
 @cli.command()
 @edge
 def demo() -> None:

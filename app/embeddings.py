@@ -6,6 +6,7 @@ locally with onnxruntime from files set-up verified; OpenAI is used only when se
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -26,6 +27,20 @@ class Embedder(Protocol):
     def model_id(self) -> str: ...
 
     def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+_FIXED: dict[tuple[str, tuple[str, ...]], Vectors] = {}
+_FIXED_LOCK = threading.Lock()
+
+
+def embed_fixed(embedder: Embedder, texts: Sequence[str]) -> Vectors:
+    """Vectors of texts that never change (signs, probes, recommendations), computed once per
+    process and model, however many advisors are built."""
+    key = (embedder.model_id, tuple(texts))
+    with _FIXED_LOCK:
+        if key not in _FIXED:
+            _FIXED[key] = embedder.embed(list(texts))
+        return _FIXED[key]
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -4,6 +4,10 @@ AdvisorError
 ├── ConfigError            a setting is wrong or names an unknown provider
 ├── AssetError             model or tokenizer files missing or corrupt: run set-up again
 ├── StoreError             the vector store cannot be reached or used
+├── SessionStoreError      the session database cannot be reached or used
+├── NotFound               a workspace, stakeholder or document id does not exist
+├── AccessDenied           the signed-in user may not see that workspace
+├── LLMError               the LLM endpoint failed or answered with unusable output
 └── IngestError            one file cannot be read; carries the file name
     ├── UnsupportedFileType
     ├── EmptyFile
@@ -13,6 +17,8 @@ AdvisorError
     ├── NoTextLayer
     ├── ContentMismatch
     ├── UnpackedTooLarge
+    ├── TooSlow
+    ├── TooMuchText
     └── CorruptFile
 
 Errors turn into user-facing text only at the edges (CLI exit codes, the app's messages).
@@ -35,6 +41,31 @@ class AssetError(AdvisorError):
 
 class StoreError(AdvisorError):
     """The vector store cannot be reached or refused an operation."""
+
+
+class SessionStoreError(AdvisorError):
+    """The session database cannot be reached or refused a write."""
+
+
+class NotFound(AdvisorError):
+    """An id names nothing that exists."""
+
+
+class AccessDenied(AdvisorError):
+    """The user may not see or change this workspace."""
+
+
+class LLMError(AdvisorError):
+    """The LLM endpoint failed, timed out or returned output that failed validation.
+
+    ``kind`` is one of ``timeout``, ``rate_limited``, ``server_error``, ``unreachable``,
+    ``refused`` or ``invalid_output``. The advisor catches it and falls back to the offline
+    engine for that step.
+    """
+
+    def __init__(self, message: str, kind: str = "invalid_output") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class IngestError(AdvisorError):
@@ -90,6 +121,16 @@ class ContentMismatch(IngestError):
 class UnpackedTooLarge(IngestError):
     reason = "the document unpacks to an implausibly large size"
     hint = "Save it again from Word or LibreOffice; if genuine, raise ADVISOR_MAX_UNPACKED_MB."
+
+
+class TooSlow(IngestError):
+    reason = "reading the file took longer than the time limit"
+    hint = "Split it into smaller files, or raise ADVISOR_MAX_FILE_SECONDS."
+
+
+class TooMuchText(IngestError):
+    reason = "the file holds more text than the limit"
+    hint = "Upload the chapters that matter for this pilot, or raise ADVISOR_MAX_FILE_CHARS."
 
 
 class CorruptFile(IngestError):

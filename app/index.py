@@ -7,7 +7,7 @@ re-uploaded under the same name with new content replaces its old chunks.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 
 from app.chunk import Chunker
 from app.schemas import ParsedDocument
@@ -40,11 +40,18 @@ class Indexer:
         self._store.delete(collection, ids)
         return len(ids)
 
-    def sync(self, documents: Iterable[ParsedDocument], collection: str) -> int:
+    def sync(
+        self,
+        documents: Sequence[ParsedDocument],
+        collection: str,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> int:
         """Make ``collection`` hold exactly ``documents``: add new, drop vanished sources."""
         keep: set[str] = set()
         total = 0
-        for document in documents:
+        for number, document in enumerate(documents, start=1):
+            if progress:
+                progress(number, len(documents), document.source)
             keep.add(document.source)
             total += self.add(document, collection)
         for source in self._store.sources(collection) - keep:

@@ -11,6 +11,8 @@ import hashlib
 import io
 import logging
 import re
+import time
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,8 @@ from app.errors import (
     IngestError,
     NoTextLayer,
     TooManyPages,
+    TooMuchText,
+    TooSlow,
     UnpackedTooLarge,
     UnsupportedFileType,
 )
@@ -37,6 +41,7 @@ EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".md": "md", ".markdown": "md", ".
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,15 @@ class Limits:
     max_bytes: int
     max_pages: int
     max_unpacked_bytes: int
+    max_seconds: float = 120.0
+    max_chars: int = 3_000_000
 
 
 def display_name(name: str) -> str:
-    """A file name safe to show and store: no folders, no control characters."""
+    """A file name safe to show and store: no folders, no control or direction characters."""
     base = re.split(r"[\\/]", name)[-1]
-    cleaned = _CONTROL.sub("", base).strip().lstrip(".")
+    base = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+    cleaned = _CONTROL.sub("", base).strip().lstrip(".")[:200]
     return cleaned or "unnamed"
 
 
@@ -85,6 +93,9 @@ def parse_bytes(data: bytes, name: str, limits: Limits) -> ParsedDocument:
     blocks = [b for b in blocks if b.text.strip()]
     if not blocks:
         raise EmptyFile(shown, "no readable text found")
+    chars = sum(len(b.text) for b in blocks)
+    if chars > limits.max_chars:
+        raise TooMuchText(shown, f"{chars:,} characters, limit {limits.max_chars:,}")
     return ParsedDocument(
         source=shown,
         sha256=digest,
@@ -112,7 +123,7 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def split_markdown(text: str) -> list[Block]:
-    """Split Markdown at ATX headings, keeping text verbatim and fenced code intact."""
+    """Split Markdown at ATX headings; drop bold markers, keep fenced code intact."""
     blocks: list[Block] = []
     heading: str | None = None
     lines: list[str] = []
@@ -130,9 +141,9 @@ def split_markdown(text: str) -> list[Block]:
         match = None if in_fence else _HEADING.match(line)
         if match:
             flush()
-            heading = match.group(2).strip()
+            heading = _EMPHASIS.sub(r"\2", match.group(2)).strip()
         else:
-            lines.append(line)
+            lines.append(line if in_fence else _EMPHASIS.sub(r"\2", line))
     flush()
     return blocks
 
@@ -165,7 +176,10 @@ def _read_pdf(data: bytes, name: str, limits: Limits) -> tuple[int, list[Block]]
     if count > limits.max_pages:
         raise TooManyPages(name, f"{count} pages, limit {limits.max_pages}")
     blocks: list[Block] = []
+    started = time.monotonic()
     for number, page in enumerate(reader.pages, start=1):
+        if time.monotonic() - started > limits.max_seconds:
+            raise TooSlow(name, f"stopped at page {number} of {count}")
         try:
             text = page.extract_text() or ""
         except Exception as exc:  # noqa: BLE001 - one broken page must not sink the file

@@ -13,7 +13,7 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.errors import ConfigError
 from app.ingest import split_markdown
 from app.schemas import ParsedDocument, SourceKind
+
+_T = TypeVar("_T", bound=BaseModel)
 
 # patterns.yaml ---------------------------------------------------------------------------------
 
@@ -129,6 +131,38 @@ def _check_catalog(catalog: Catalog) -> None:
                 raise ConfigError(f"patterns.yaml: probe {probe.id} names unknown roles {unknown}.")
 
 
+class Commands(_Frozen):
+    skip: list[str]
+    finish: list[str]
+
+
+class Lexicon(_Frozen):
+    """Cue words the offline engine reads beside similarity (``knowledge/lexicon.yaml``)."""
+
+    version: int
+    negators: list[str]
+    negation_window: int = Field(ge=1, le=10)
+    opaque_verbs: list[str]
+    scope_breakers: list[str]
+    healthy_cues: list[str]
+    risk_cues: list[str]
+    future_cues: list[str]
+    conditionals: list[str]
+    past_cues: list[str]
+    action_verbs: list[str]
+    hedges: list[str]
+    vague_reassurance: list[str]
+    dont_know: list[str]
+    commands: Commands
+    yes_words: list[str]
+    no_words: list[str]
+    instruction_markers: list[str]
+    instruction_verbs: list[str]
+    instruction_targets: list[str]
+    instruction_qualifiers: list[str]
+    role_keywords: dict[str, list[str]]
+
+
 # playbooks -------------------------------------------------------------------------------------
 
 
@@ -189,6 +223,7 @@ class Knowledge(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     catalog: Catalog
+    lexicon: Lexicon
     playbooks: list[Playbook]
     recommendations: list[Recommendation]
     citable: list[Figure]
@@ -327,15 +362,18 @@ def _version(knowledge_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def load_catalog(knowledge_dir: Path) -> Catalog:
-    path = knowledge_dir / "patterns.yaml"
+def _load_yaml(path: Path, model: type[_T]) -> _T:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        catalog = Catalog(**data)
+        return model(**data)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path} is missing; point ADVISOR_KNOWLEDGE_DIR at it.") from exc
     except (ValidationError, TypeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path} is invalid: {exc}") from exc
+
+
+def load_catalog(knowledge_dir: Path) -> Catalog:
+    catalog = _load_yaml(knowledge_dir / "patterns.yaml", Catalog)
     _check_catalog(catalog)
     return catalog
 
@@ -362,6 +400,7 @@ def load_knowledge(knowledge_dir: Path) -> Knowledge:
     citable, banned = _figures(books)
     return Knowledge(
         catalog=catalog,
+        lexicon=_load_yaml(knowledge_dir / "lexicon.yaml", Lexicon),
         playbooks=books,
         recommendations=recommendations,
         citable=citable,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,3 +79,243 @@ class SearchResult(BaseModel):
     text: str
     score: float
     kind: SourceKind
+
+
+# interview, assessment and plan ------------------------------------------------------------------
+
+Polarity = Literal["warning", "healthy"]
+Level = Literal["low", "medium", "high"]
+
+
+class TranscriptTurn(BaseModel):
+    """One turn of an interview, as ``advisor assess --transcript`` reads it."""
+
+    role: Literal["advisor", "stakeholder"]
+    content: str
+    speaker: str | None = None
+    speaker_role: str | None = Field(
+        default=None, description="The stakeholder's role, when known (e.g. 'data owner')."
+    )
+
+
+class Transcript(BaseModel):
+    """An interview transcript file: ``{"pilot": {...}, "turns": [...]}``."""
+
+    pilot: dict[str, Any] = Field(default_factory=dict)
+    turns: list[TranscriptTurn]
+
+
+class TurnRef(BaseModel):
+    """Evidence that came from an interview turn."""
+
+    kind: Literal["turn"] = "turn"
+    turn: int = Field(description="0-based index of the turn in its transcript.")
+    speaker: str | None = None
+    role: str | None = None
+
+    def label(self) -> str:
+        who = ", ".join(part for part in (self.speaker, self.role) if part)
+        return f"turn {self.turn}" + (f" ({who})" if who else "")
+
+
+class ChunkRef(BaseModel):
+    """Evidence that came from an uploaded document."""
+
+    kind: Literal["document"] = "document"
+    file: str
+    page: int | None = None
+    chunk_id: str
+
+    def label(self) -> str:
+        return self.file + (f", p. {self.page}" if self.page else "")
+
+
+class Signal(BaseModel):
+    """The sign from ``patterns.yaml`` that a quote matched."""
+
+    id: str
+    polarity: Polarity
+    text: str
+
+
+class Evidence(BaseModel):
+    """A verbatim quote, where it came from, and what it means for one pattern."""
+
+    quote: str
+    source: TurnRef | ChunkRef = Field(discriminator="kind")
+    signal: Signal
+    pattern: str
+    weight: float = Field(ge=0, description="Contribution to the score, before decay.")
+    hedged: bool = False
+    negated: bool = Field(default=False, description="The text negates the sign's opposite.")
+    cues: list[str] = Field(
+        default_factory=list,
+        description="Cue words that set its direction; empty when similarity alone did.",
+    )
+
+
+class PatternAssessment(BaseModel):
+    id: str
+    name: str
+    risk: int = Field(ge=0, le=100)
+    level: Level
+    confidence: float = Field(ge=0, le=1)
+    assessed: bool = Field(description="False when nothing was said or found about it.")
+    warning_weight: float
+    healthy_weight: float
+    evidence: list[Evidence]
+
+
+class Finding(BaseModel):
+    """Something the reader must know beyond the scores."""
+
+    kind: Literal["contradiction", "injection", "gap", "figure"]
+    pattern: str | None = None
+    text: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Audit(BaseModel):
+    """What produced an assessment or a plan, so it can be reproduced and checked."""
+
+    engine: str
+    model: str | None = None
+    prompts: dict[str, str] = Field(default_factory=dict, description="Prompt name -> hash.")
+    knowledge_version: str
+    documents: dict[str, str] = Field(default_factory=dict, description="File -> sha256.")
+    created: str
+    notices: list[str] = Field(default_factory=list)
+
+
+class Assessment(BaseModel):
+    engine: str
+    patterns: list[PatternAssessment]
+    findings: list[Finding] = Field(default_factory=list)
+    audit: Audit
+
+    def pattern(self, pattern_id: str) -> PatternAssessment:
+        return next(p for p in self.patterns if p.id == pattern_id)
+
+
+class Citation(BaseModel):
+    """A verbatim quote from a stored chunk, checked to be a substring of it."""
+
+    chunk_id: str
+    source: str
+    section: str | None
+    page: int | None
+    quote: str
+
+
+class PlanItem(BaseModel):
+    id: str
+    title: str
+    pattern: str
+    action: str
+    owner: str
+    effort: Literal["S", "M", "L"]
+    timeframe: str
+    kpi: str
+    depends_on: list[str]
+    citations: list[Citation] = Field(min_length=1)
+    evidence: list[Evidence]
+    rationale: str | None = None
+
+
+class Phase(BaseModel):
+    name: str
+    items: list[PlanItem]
+
+
+class Plan(BaseModel):
+    pilot: dict[str, Any] = Field(default_factory=dict)
+    assessment: Assessment
+    summary: str
+    phases: list[Phase]
+    audit: Audit
+
+    def items(self) -> list[PlanItem]:
+        return [item for phase in self.phases for item in phase.items]
+
+
+class Answer(BaseModel):
+    """A reply to a free question, every claim cited."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    engine: str
+    notices: list[str] = Field(default_factory=list)
+
+
+# sessions ----------------------------------------------------------------------------------------
+
+TurnKind = Literal[
+    "intro", "probe", "follow_up", "redirect", "closing", "answer", "skip", "finish", "dont_know"
+]
+
+
+class Workspace(BaseModel):
+    """A pilot under assessment."""
+
+    id: str
+    name: str
+    owner: str | None = None
+    pilot: dict[str, Any] = Field(default_factory=dict)
+    created: str
+
+
+class Stakeholder(BaseModel):
+    id: str
+    workspace_id: str
+    name: str
+    role: str = Field(description="Job title as the person gave it.")
+    role_id: str | None = Field(default=None, description="Matching role in patterns.yaml.")
+    finished: bool = False
+    created: str
+
+
+class Turn(BaseModel):
+    """One stored turn. Advisor turns remember which probe they asked."""
+
+    id: int | None = None
+    stakeholder_id: str
+    index: int
+    role: Literal["advisor", "stakeholder"]
+    content: str
+    kind: TurnKind
+    probe_id: str | None = None
+    pattern: str | None = None
+    created: str
+
+
+class DocumentRecord(BaseModel):
+    id: str
+    workspace_id: str
+    source: str
+    sha256: str | None
+    status: Literal["indexed", "refused"]
+    pages: int = 0
+    chunks: int = 0
+    error: str | None = None
+    created: str
+
+
+class Question(BaseModel):
+    """What the advisor asks next, and why."""
+
+    text: str
+    kind: Literal["intro", "probe", "follow_up", "redirect", "closing"]
+    probe_id: str | None = None
+    pattern: str | None = None
+    reason: str = ""
+
+
+class TurnResult(BaseModel):
+    """The outcome of one answer: the stored turns, the next question, coverage, notices."""
+
+    answer: Turn | None
+    question: Turn
+    coverage: dict[str, float]
+    finished: bool
+    notices: list[str] = Field(default_factory=list)

@@ -57,6 +57,26 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL of an OpenAI-compatible server (Azure OpenAI, vLLM, Ollama...).",
     )
+    llm_timeout: float = Field(
+        default=30, gt=0, le=600, description="Seconds before an LLM call is abandoned."
+    )
+    llm_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries of an LLM call after a timeout, 429 or 5xx."
+    )
+    redact: bool = Field(
+        default=True,
+        description="Replace e-mails, phone numbers, IBANs, card numbers and national ids with "
+        "placeholders before any text goes to an external LLM.",
+    )
+    redact_patterns: dict[str, str] = Field(
+        default_factory=dict,
+        description='Extra or replacement redaction patterns as JSON, e.g. {"EMPLOYEE_ID": '
+        '"E\\\\d{6}"}.',
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the session database; unset means SQLite in the data dir.",
+    )
     chroma_host: str | None = Field(
         default=None, description="Chroma server host; unset means embedded Chroma."
     )
@@ -68,16 +88,51 @@ class Settings(BaseSettings):
     max_unpacked_mb: float = Field(
         default=200, gt=0, description="Largest decompressed size of a DOCX file, in MB."
     )
+    max_file_chars: int = Field(
+        default=3_000_000, gt=0, description="Most characters of text read from one file."
+    )
+    max_file_seconds: float = Field(
+        default=120, gt=0, description="Longest time spent reading one file, in seconds."
+    )
     embed_batch_size: int = Field(
-        default=32, ge=1, le=1024, description="Texts embedded per model call."
+        default=64, ge=1, le=1024, description="Most texts embedded per model call."
     )
     search_k: int = Field(default=5, ge=1, le=100, description="Results returned by a search.")
+    app_password: SecretStr | None = Field(
+        default=None,
+        description="Shared password for the web app; each user also gives a name, and sees "
+        "only the pilots they created or were given.",
+    )
+    app_oidc: bool = Field(
+        default=False,
+        description="Sign in through Streamlit's OIDC login (st.login); configure the provider "
+        "in .streamlit/secrets.toml.",
+    )
+    risk_medium: int = Field(
+        default=42, ge=1, le=99, description="Risk (0-100) from which a pattern is medium."
+    )
+    risk_high: int = Field(
+        default=65, ge=2, le=100, description="Risk (0-100) from which a pattern is high."
+    )
+    interview_max_questions: int = Field(
+        default=15, ge=3, le=60, description="Most questions asked of one stakeholder."
+    )
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("ADVISOR_CHUNK_OVERLAP must be smaller than ADVISOR_CHUNK_SIZE")
         return self
+
+    @model_validator(mode="after")
+    def _levels_in_order(self) -> Settings:
+        if self.risk_medium >= self.risk_high:
+            raise ValueError("ADVISOR_RISK_MEDIUM must be lower than ADVISOR_RISK_HIGH")
+        return self
+
+    @cached_property
+    def session_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'sessions.db').resolve()}"
 
     @cached_property
     def chroma_dir(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,15 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
 
 
+@pytest.fixture(scope="session")
+def kb_template(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """A data dir with the knowledge base indexed once, copied into each test that needs it."""
+    path = tmp_path_factory.mktemp("kb-template") / "data"
+    Advisor(Settings(data_dir=path), embedder=embedder).index_knowledge()
+    return path
+
+
 @pytest.fixture
-def advisor(settings: Settings, embedder: Embedder) -> Iterator[Advisor]:
+def advisor(settings: Settings, embedder: Embedder, kb_template: Path) -> Iterator[Advisor]:
+    shutil.copytree(kb_template, settings.data_dir)
     yield Advisor(settings, embedder=embedder)

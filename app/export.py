@@ -1,0 +1,381 @@
+"""Export: ``Plan`` -> Markdown, JSON, CSV (Jira), PDF (reportlab) or DOCX (python-docx).
+
+Every format carries the same content: the risk per pattern, the phased items with owner,
+effort, KPI, dependencies, evidence and citations, the findings, a sources appendix and the
+audit trail (engine, model, prompts, knowledge version, document hashes). PDF and DOCX open with
+a title page and the risk chart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from app.schemas import Assessment, Evidence, Plan, PlanItem
+
+FORMATS = ("json", "md", "pdf", "docx", "csv")
+MEDIA_TYPES = {
+    "json": "application/json",
+    "md": "text/markdown",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv",
+}
+_LEVEL_PRIORITY = {"high": "High", "medium": "Medium", "low": "Low"}
+
+
+def evidence_json(item: Evidence) -> dict[str, Any]:
+    return {
+        "quote": item.quote,
+        "source": item.source.model_dump(),
+        "signal": item.signal.model_dump(),
+        "weight": item.weight,
+        "hedged": item.hedged,
+    }
+
+
+def assessment_json(assessment: Assessment) -> dict[str, Any]:
+    """The ``advisor assess --json`` shape."""
+    return {
+        "engine": assessment.engine,
+        "patterns": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "risk": p.risk,
+                "level": p.level,
+                "confidence": p.confidence,
+                "assessed": p.assessed,
+                "evidence": [evidence_json(e) for e in p.evidence],
+            }
+            for p in assessment.patterns
+        ],
+        "findings": [
+            {"kind": f.kind, "pattern": f.pattern, "text": f.text} for f in assessment.findings
+        ],
+        "audit": assessment.audit.model_dump(),
+    }
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The ``advisor plan --format json`` shape."""
+    return {
+        "pilot": plan.pilot,
+        "summary": plan.summary,
+        "assessment": assessment_json(plan.assessment),
+        "phases": [
+            {
+                "name": phase.name,
+                "items": [
+                    {
+                        "id": item.id,
+                        "title": item.title,
+                        "pattern": item.pattern,
+                        "action": item.action,
+                        "owner": item.owner,
+                        "effort": item.effort,
+                        "timeframe": item.timeframe,
+                        "kpi": item.kpi,
+                        "depends_on": item.depends_on,
+                        "rationale": item.rationale,
+                        "citations": [c.model_dump() for c in item.citations],
+                        "evidence": [evidence_json(e) for e in item.evidence],
+                    }
+                    for item in phase.items
+                ],
+            }
+            for phase in plan.phases
+        ],
+        "audit": plan.audit.model_dump(),
+    }
+
+
+def _title(plan: Plan) -> str:
+    name = plan.pilot.get("name") or plan.pilot.get("title") or "AI pilot"
+    return f"Production readiness plan: {name}"
+
+
+def _pattern_name(plan: Plan, pattern: str) -> str:
+    return next((p.name for p in plan.assessment.patterns if p.id == pattern), pattern)
+
+
+def _sources(plan: Plan) -> list[str]:
+    seen: dict[str, str] = {}
+    for item in plan.items():
+        for c in item.citations:
+            where = ", ".join(x for x in (c.section, f"p. {c.page}" if c.page else None) if x)
+            seen.setdefault(f"{c.source}|{where}", f"{c.source} \u2014 {where} [{c.chunk_id}]")
+    return sorted(seen.values())
+
+
+def _audit_lines(plan: Plan) -> list[str]:
+    a = plan.audit
+    lines = [
+        f"Engine: {a.engine}" + (f" (model {a.model})" if a.model else ""),
+        f"Knowledge version: {a.knowledge_version}",
+        f"Created: {a.created}",
+    ]
+    lines += [f"Prompt {name}: {label}" for name, label in sorted(a.prompts.items())]
+    lines += [f"Document {name}: sha256 {digest}" for name, digest in sorted(a.documents.items())]
+    lines += [f"Notice: {n}" for n in a.notices]
+    return lines
+
+
+# Markdown ----------------------------------------------------------------------------------------
+
+
+def to_markdown(plan: Plan) -> str:
+    out = [f"# {_title(plan)}", "", plan.summary, "", "## Risk by failure pattern", ""]
+    out += ["| pattern | risk | level | confidence |", "|---|---|---|---|"]
+    for p in plan.assessment.patterns:
+        level = p.level if p.assessed else f"{p.level} (not assessed)"
+        out.append(f"| {p.name} | {p.risk}/100 | {level} | {p.confidence:.2f} |")
+    findings = plan.assessment.findings
+    if findings:
+        out += ["", "## Findings", ""] + [f"- **{f.kind}**: {f.text}" for f in findings]
+    for phase in plan.phases:
+        out += ["", f"## {phase.name}", ""]
+        if not phase.items:
+            out.append("Nothing scheduled.")
+        for item in phase.items:
+            out += _markdown_item(plan, item)
+    out += ["", "## Evidence by pattern", ""]
+    for p in plan.assessment.patterns:
+        out.append(f"### {p.name}")
+        out += [
+            f"- \u201c{e.quote}\u201d \u2014 {e.source.label()} ({e.signal.polarity}: "
+            f"{e.signal.id})"
+            for e in p.evidence
+        ] or ["- No evidence."]
+        out.append("")
+    out += ["## Sources", ""] + [f"- {s}" for s in _sources(plan)]
+    out += ["", "## Audit trail", ""] + [f"- {line}" for line in _audit_lines(plan)]
+    return "\n".join(out) + "\n"
+
+
+def _markdown_item(plan: Plan, item: PlanItem) -> list[str]:
+    lines = [
+        f"### {item.title}",
+        "",
+        f"- **Pattern:** {_pattern_name(plan, item.pattern)}",
+        f"- **Action:** {item.action}",
+        f"- **Owner:** {item.owner} \u00b7 **Effort:** {item.effort} \u00b7 "
+        f"**Timeframe:** {item.timeframe}",
+        f"- **KPI / exit criterion:** {item.kpi}",
+    ]
+    if item.depends_on:
+        lines.append(f"- **Depends on:** {', '.join(item.depends_on)}")
+    if item.rationale:
+        lines.append(f"- **Why:** {item.rationale}")
+    for e in item.evidence:
+        lines.append(f"- **Evidence:** \u201c{e.quote}\u201d \u2014 {e.source.label()}")
+    for c in item.citations:
+        where = ", ".join(x for x in (c.section, f"p. {c.page}" if c.page else None) if x)
+        lines.append(f"- **Source:** {c.source}, {where}: \u201c{c.quote}\u201d")
+    return [*lines, ""]
+
+
+# CSV for Jira ------------------------------------------------------------------------------------
+
+
+def to_csv(plan: Plan) -> str:
+    """Summary, Description, Labels, Priority: the columns Jira's CSV import maps directly."""
+    levels = {p.id: p.level for p in plan.assessment.patterns}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Summary", "Description", "Labels", "Priority"])
+    for phase in plan.phases:
+        for item in phase.items:
+            description = "\n".join(_markdown_item(plan, item)[2:]).strip()
+            labels = " ".join(["readiness", item.pattern, phase.name.lower().replace(" ", "-")])
+            priority = _LEVEL_PRIORITY.get(levels.get(item.pattern, "medium"), "Medium")
+            writer.writerow([item.title, description, labels, priority])
+    return buffer.getvalue()
+
+
+# chart -------------------------------------------------------------------------------------------
+
+
+def risk_chart_png(assessment: Assessment) -> bytes:
+    """A horizontal bar chart of the five risks, coloured by level."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = {"low": "#2e7d32", "medium": "#f9a825", "high": "#c62828"}
+    names = [p.name for p in assessment.patterns][::-1]
+    risks = [p.risk for p in assessment.patterns][::-1]
+    fills = [colours[p.level] for p in assessment.patterns][::-1]
+    figure, axis = plt.subplots(figsize=(7, 3), dpi=150)
+    bars = axis.barh(names, risks, color=fills)
+    axis.set_xlim(0, 100)
+    axis.set_xlabel("risk (0-100)")
+    for bar, risk in zip(bars, risks, strict=True):
+        axis.text(risk + 1, bar.get_y() + bar.get_height() / 2, str(risk), va="center", fontsize=8)
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+# PDF ---------------------------------------------------------------------------------------------
+
+
+def to_pdf(plan: Plan) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (
+        Image,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+    from reportlab.platypus.flowables import Flowable
+
+    styles = getSampleStyleSheet()
+
+    def para(text: str, style: str = "BodyText") -> Paragraph:
+        return Paragraph(_xml(text), styles[style])
+
+    story: list[Flowable] = [
+        Spacer(1, 4 * cm),
+        para(_title(plan), "Title"),
+        Spacer(1, 0.5 * cm),
+        para(f"Prepared by the Readiness Advisor \u00b7 {plan.audit.created[:10]}"),
+        Spacer(1, 1 * cm),
+        para(plan.summary),
+        PageBreak(),
+        para("Risk by failure pattern", "Heading1"),
+        Image(io.BytesIO(risk_chart_png(plan.assessment)), width=16 * cm, height=6.9 * cm),
+    ]
+    rows = [["Pattern", "Risk", "Level", "Confidence"]] + [
+        [
+            p.name,
+            f"{p.risk}/100",
+            p.level if p.assessed else f"{p.level} (not assessed)",
+            f"{p.confidence:.2f}",
+        ]
+        for p in plan.assessment.patterns
+    ]
+    table = Table(rows, colWidths=[7 * cm, 2.5 * cm, 4 * cm, 2.5 * cm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+            ]
+        )
+    )
+    story += [table]
+    if plan.assessment.findings:
+        story.append(para("Findings", "Heading2"))
+        story += [para(f"<b>{f.kind}</b>: {f.text}") for f in plan.assessment.findings]
+    for phase in plan.phases:
+        story.append(para(phase.name, "Heading1"))
+        if not phase.items:
+            story.append(para("Nothing scheduled."))
+        for item in phase.items:
+            story.append(para(item.title, "Heading3"))
+            for line in _markdown_item(plan, item)[2:]:
+                if line:
+                    story.append(para(line.lstrip("- ").replace("**", "")))
+    story.append(PageBreak())
+    story.append(para("Sources", "Heading1"))
+    story += [para(s) for s in _sources(plan)]
+    story.append(para("Audit trail", "Heading1"))
+    story += [para(line) for line in _audit_lines(plan)]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=_title(plan), author="Readiness Advisor").build(
+        story
+    )
+    return buffer.getvalue()
+
+
+def _xml(text: str) -> str:
+    """Escape text for reportlab's mini-markup, keeping the <b> tags we add ourselves."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>")
+
+
+# DOCX --------------------------------------------------------------------------------------------
+
+
+def to_docx(plan: Plan) -> bytes:
+    import docx
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm
+
+    document = docx.Document()
+    document.add_heading(_title(plan), level=0)
+    document.add_paragraph(f"Prepared by the Readiness Advisor \u00b7 {plan.audit.created[:10]}")
+    document.add_paragraph(plan.summary)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("Risk by failure pattern", level=1)
+    document.add_picture(io.BytesIO(risk_chart_png(plan.assessment)), width=Cm(16))
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ("Pattern", "Risk", "Level", "Confidence"), strict=True
+    ):
+        cell.text = text
+    for p in plan.assessment.patterns:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = p.name, f"{p.risk}/100"
+        cells[2].text = p.level if p.assessed else f"{p.level} (not assessed)"
+        cells[3].text = f"{p.confidence:.2f}"
+    if plan.assessment.findings:
+        document.add_heading("Findings", level=2)
+        for f in plan.assessment.findings:
+            document.add_paragraph(f"{f.kind}: {f.text}", style="List Bullet")
+    for phase in plan.phases:
+        document.add_heading(phase.name, level=1)
+        if not phase.items:
+            document.add_paragraph("Nothing scheduled.")
+        for item in phase.items:
+            document.add_heading(item.title, level=2)
+            for line in _markdown_item(plan, item)[2:]:
+                if line:
+                    document.add_paragraph(line.lstrip("- ").replace("**", ""), style="List Bullet")
+    document.add_heading("Sources", level=1)
+    for s in _sources(plan):
+        document.add_paragraph(s, style="List Bullet")
+    document.add_heading("Audit trail", level=1)
+    for line in _audit_lines(plan):
+        document.add_paragraph(line, style="List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def to_json(plan: Plan) -> str:
+    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False)
+
+
+EXPORTERS: dict[str, Callable[[Plan], str | bytes]] = {
+    "json": to_json,
+    "md": to_markdown,
+    "csv": to_csv,
+    "pdf": to_pdf,
+    "docx": to_docx,
+}
+
+
+def export(plan: Plan, fmt: str) -> bytes:
+    """The plan in ``fmt`` (one of ``FORMATS``), as bytes ready to save or download."""
+    if fmt not in EXPORTERS:
+        from app.errors import ConfigError
+
+        raise ConfigError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    body = EXPORTERS[fmt](plan)
+    return body.encode("utf-8") if isinstance(body, str) else body

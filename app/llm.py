@@ -1,0 +1,293 @@
+"""The LLM engine: the same steps as the offline engine, richer, and checked before use.
+
+Each step renders a prompt from ``prompts/``, asks the chat model for a pydantic-typed answer,
+and validates it against what it was given: every quote must be a substring of the turn or
+chunk it names, pattern ids must exist, numbers must be in range, and prose may state no
+figure that its inputs do not contain and no do-not-cite figure. An answer that fails is asked
+for once more with the reasons; if it fails again, or the endpoint is down, slow or
+rate-limited after the client's own retries, the step raises ``LLMError`` and the caller uses
+the offline engine for that step and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, Field
+
+from app.errors import LLMError
+from app.figures import FigureViolation, find_banned
+from app.knowledge import Knowledge
+from app.prompts import Prompt, load_prompt
+from app.redact import Redaction, Redactor
+
+log = logging.getLogger(__name__)
+T = TypeVar("T", bound=BaseModel)
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d(?:\s*%)?|(?<![\w.])\d(?:\s*%)?")
+
+
+class Chat(Protocol):
+    """A chat model that returns schema-typed output (``providers.openai_chat.OpenAIChat``)."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def structured(self, system: str, user: str, schema: type[T]) -> T: ...
+
+
+# output schemas: their field descriptions are the spec the model sees --------------------------
+
+
+class QuestionOut(BaseModel):
+    question: str = Field(description="The one question to ask next, ending with '?'.")
+
+
+class SignalOut(BaseModel):
+    unit_id: str = Field(description="Id of the text the quote comes from.")
+    quote: str = Field(description="Exact words copied from that text.")
+    pattern: str = Field(description="One of the failure pattern ids.")
+    polarity: Literal["warning", "healthy"]
+    severity: int = Field(description="1 minor, 2 serious, 3 critical.")
+    hedged: bool = Field(description="True when the speaker sounds unsure.")
+
+
+class SignalsOut(BaseModel):
+    signals: list[SignalOut]
+
+
+class QuoteOut(BaseModel):
+    chunk_id: str = Field(description="Id of the passage the quote comes from.")
+    quote: str = Field(description="Exact words copied from that passage.")
+
+
+class RationaleOut(BaseModel):
+    id: str = Field(description="The plan item id.")
+    rationale: str = Field(description="Two or three sentences.")
+    quotes: list[QuoteOut]
+
+
+class RationalesOut(BaseModel):
+    items: list[RationaleOut]
+
+
+class SummaryOut(BaseModel):
+    summary: str = Field(description="At most 120 words.")
+
+
+class VerdictOut(BaseModel):
+    faithful: bool = Field(description="True only when every claim is supported.")
+    reason: str = Field(description="One sentence.")
+
+
+class AnswerOut(BaseModel):
+    answer: str = Field(description="At most 150 words.")
+    citations: list[QuoteOut]
+
+
+# checks ------------------------------------------------------------------------------------------
+
+
+def _restored(result: T, redaction: Redaction) -> T:
+    """Put redacted values back into every string of a model's output."""
+    if not redaction.count:
+        return result
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return Redactor.restore(value, redaction)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return type(result).model_validate(walk(result.model_dump()))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def contains(haystack: str, quote: str) -> bool:
+    quote = _squash(quote)
+    return bool(quote) and quote in _squash(haystack)
+
+
+def invented_numbers(text: str, sources: Sequence[str]) -> list[str]:
+    """Numbers in ``text`` that appear in none of ``sources``."""
+    pool = " ".join(_squash(s) for s in sources)
+    known = {m.group(0).replace(" ", "") for m in _NUMBER.finditer(pool)}
+    return [
+        m.group(0)
+        for m in _NUMBER.finditer(text)
+        if m.group(0).replace(" ", "") not in known and m.group(0).strip("%").strip() not in known
+    ]
+
+
+class LLMEngine:
+    """Prompts, calls and validation for every step the LLM can enrich."""
+
+    def __init__(
+        self,
+        chat: Chat,
+        knowledge: Knowledge,
+        prompts_dir: Path,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.chat = chat
+        self.knowledge = knowledge
+        self.prompts_dir = prompts_dir
+        self.redactor = redactor
+        self.used: dict[str, str] = {}
+        self.redacted = 0
+
+    @property
+    def model_id(self) -> str:
+        return self.chat.model_id
+
+    def prompt(self, name: str) -> Prompt:
+        prompt = load_prompt(self.prompts_dir, name)
+        self.used[name] = prompt.label
+        return prompt
+
+    def call(
+        self,
+        name: str,
+        values: dict[str, str],
+        schema: type[T],
+        validate: Callable[[T], list[str]],
+    ) -> T:
+        """Redact, render, ask, restore, validate; one retry with the reasons; else ``LLMError``."""
+        redaction = Redaction()
+        if self.redactor is not None:
+            values = {k: self.redactor.redact(v, redaction) for k, v in values.items()}
+            self.redacted += redaction.count
+        system, user = self.prompt(name).render(**values)
+        problems: list[str] = []
+        for attempt in range(2):
+            if problems:
+                user += (
+                    "\n\nYour previous answer was rejected: "
+                    + "; ".join(problems[:5])
+                    + ". Answer again, following the rules exactly."
+                )
+            try:
+                result = _restored(self.chat.structured(system, user, schema), redaction)
+            except LLMError as exc:
+                if exc.kind != "invalid_output" or attempt == 1:
+                    raise
+                problems = [str(exc)]
+                continue
+            problems = validate(result)
+            if not problems:
+                return result
+            log.info("%s: invalid LLM output (%s)", name, "; ".join(problems[:3]))
+        raise LLMError(f"The LLM's {name} output failed validation: {problems[0]}")
+
+    def check_prose(self, text: str, sources: Sequence[str]) -> list[str]:
+        problems = [f"repeats a do-not-cite figure ({v.excerpt})" for v in self._banned(text)]
+        invented = invented_numbers(text, sources)
+        if invented:
+            problems.append(f"states figures not in its inputs ({', '.join(invented[:3])})")
+        return problems
+
+    def _banned(self, text: str) -> list[FigureViolation]:
+        return find_banned(text, self.knowledge.banned)
+
+    # steps ------------------------------------------------------------------------------------
+
+    def question(self, values: dict[str, str], sources: Sequence[str]) -> str:
+        def validate(out: QuestionOut) -> list[str]:
+            text = out.question.strip()
+            problems = []
+            if not text.endswith("?"):
+                problems.append("the question must end with '?'")
+            if len(text) > 600 or len(text.split()) < 3:
+                problems.append("the question must be one sentence of 3 to 80 words")
+            return problems + self.check_prose(text, sources)
+
+        return self.call("interview_question", values, QuestionOut, validate).question.strip()
+
+    def signals(self, units: dict[str, str]) -> list[SignalOut]:
+        patterns = "\n".join(
+            f"- {p.id}: {p.name}. {p.definition}" for p in self.knowledge.catalog.patterns
+        )
+        rendered = "\n\n".join(
+            f"[unit_id: {uid}]\n{json.dumps(text, ensure_ascii=False)}"
+            for uid, text in units.items()
+        )
+        ids = set(self.knowledge.catalog.ids)
+
+        def validate(out: SignalsOut) -> list[str]:
+            problems = []
+            for s in out.signals:
+                if s.unit_id not in units:
+                    problems.append(f"unknown unit_id {s.unit_id!r}")
+                elif not contains(units[s.unit_id], s.quote):
+                    problems.append(f"quote not found verbatim in {s.unit_id}: {s.quote[:60]!r}")
+                if s.pattern not in ids:
+                    problems.append(f"unknown pattern {s.pattern!r}")
+                if not 1 <= s.severity <= 3:
+                    problems.append(f"severity {s.severity} is outside 1-3")
+            return problems
+
+        values = {"patterns": patterns, "units": rendered}
+        return self.call("extract_signals", values, SignalsOut, validate).signals
+
+    def rationales(
+        self, pilot: str, items: dict[str, str], passages: dict[str, dict[str, str]]
+    ) -> dict[str, str]:
+        """Item id -> rationale; ``passages`` maps item id -> {chunk_id: text}."""
+        sources = [pilot, *items.values()] + [t for p in passages.values() for t in p.values()]
+
+        def validate(out: RationalesOut) -> list[str]:
+            problems = []
+            for r in out.items:
+                if r.id not in items:
+                    problems.append(f"unknown item id {r.id!r}")
+                    continue
+                own = passages[r.id]
+                for q in r.quotes:
+                    if q.chunk_id not in own or not contains(own[q.chunk_id], q.quote):
+                        problems.append(f"quote for {r.id} is not verbatim in {q.chunk_id}")
+                problems += self.check_prose(r.rationale, sources)
+            return problems
+
+        values = {"pilot": pilot, "items": "\n\n".join(items.values())}
+        out = self.call("plan_rationale", values, RationalesOut, validate)
+        return {r.id: r.rationale.strip() for r in out.items}
+
+    def summary(self, pilot: str, assessment: str, phases: str) -> str:
+        sources = [pilot, assessment, phases, "30 90 180"]
+
+        def validate(out: SummaryOut) -> list[str]:
+            problems = self.check_prose(out.summary, sources)
+            if len(out.summary.split()) > 200:
+                problems.append("the summary is longer than 120 words")
+            return problems
+
+        values = {"pilot": pilot, "assessment": assessment, "phases": phases}
+        return self.call("plan_summary", values, SummaryOut, validate).summary.strip()
+
+    def answer(self, question: str, passages: dict[str, str]) -> AnswerOut:
+        rendered = "\n\n".join(f"[chunk_id: {cid}]\n{text}" for cid, text in passages.items())
+
+        def validate(out: AnswerOut) -> list[str]:
+            problems = []
+            for c in out.citations:
+                if c.chunk_id not in passages or not contains(passages[c.chunk_id], c.quote):
+                    problems.append(f"citation quote is not verbatim in {c.chunk_id}")
+            return problems + self.check_prose(out.answer, [question, *passages.values()])
+
+        values = {"question": question, "passages": rendered}
+        return self.call("answer_question", values, AnswerOut, validate)
+
+    def judge(self, rationale: str, passages: str) -> bool:
+        """Eval tier: is ``rationale`` faithful to ``passages``? (LLM-as-judge)"""
+        values = {"rationale": rationale, "passages": passages}
+        return self.call("judge_faithfulness", values, VerdictOut, lambda out: []).faithful

@@ -1,0 +1,149 @@
+"""The CLI contracts of the advisor core: assess and plan, their JSON shapes and formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app import advisor as advisor_module
+from app.cli import cli
+from app.embeddings import Embedder
+from tests.conftest import FIXTURES
+
+runner = CliRunner()
+AT_RISK = str(FIXTURES / "transcripts" / "at-risk.json")
+
+
+@pytest.fixture(autouse=True)
+def _shared(
+    monkeypatch: pytest.MonkeyPatch, embedder: Embedder, kb_template: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    monkeypatch.setattr(advisor_module, "make_embedder", lambda settings: embedder)
+    shutil.copytree(kb_template, tmp_path / "data", dirs_exist_ok=True)
+
+
+def test_assess_json_has_all_five_patterns_with_evidence() -> None:
+    result = runner.invoke(cli, ["assess", "--transcript", AT_RISK, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["engine"] == "offline"
+    assert [p["id"] for p in data["patterns"]] == [
+        "data_quality",
+        "infrastructure",
+        "integration",
+        "governance",
+        "change_management",
+    ]
+    for pattern in data["patterns"]:
+        assert {"id", "name", "risk", "level", "confidence", "evidence"} <= set(pattern)
+        assert 0 <= pattern["risk"] <= 100 and pattern["level"] in ("low", "medium", "high")
+        for item in pattern["evidence"]:
+            assert {"quote", "source", "signal"} <= set(item)
+            assert item["source"]["kind"] == "turn" and "turn" in item["source"]
+
+
+def test_assess_reads_documents_with_page_and_chunk(tmp_path: Path) -> None:
+    from tests.factories import make_pdf
+
+    pdf = make_pdf(
+        tmp_path / "report.pdf",
+        ["Intro", "The model runs from a notebook on a laptop and there is no monitoring at all."],
+    )
+    thin = tmp_path / "thin.json"
+    thin.write_text(json.dumps({"turns": [{"role": "stakeholder", "content": "See the report."}]}))
+    result = runner.invoke(cli, ["assess", "-t", str(thin), "--doc", str(pdf), "--json"])
+    assert result.exit_code == 0, result.output
+    infra = json.loads(result.stdout)["patterns"][1]
+    source = infra["evidence"][0]["source"]
+    assert source == {
+        "kind": "document",
+        "file": "report.pdf",
+        "page": 2,
+        "chunk_id": source["chunk_id"],
+    }
+
+
+def test_plan_json_shape_and_verbatim_citations() -> None:
+    result = runner.invoke(cli, ["plan", "-t", AT_RISK, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"assessment", "phases"}
+    assert len(data["assessment"]["patterns"]) == 5
+    items = [i for phase in data["phases"] for i in phase["items"]]
+    assert items
+    for item in items:
+        assert {
+            "title",
+            "pattern",
+            "action",
+            "owner",
+            "effort",
+            "kpi",
+            "depends_on",
+            "citations",
+            "evidence",
+        } <= set(item)
+        assert item["citations"]
+        for c in item["citations"]:
+            assert {"chunk_id", "source", "section", "page", "quote"} <= set(c)
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "pdf", "docx"])
+def test_plan_formats(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"plan.{fmt}"
+    result = runner.invoke(cli, ["plan", "-t", AT_RISK, "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    body = out.read_bytes()
+    if fmt == "md":
+        text = body.decode()
+        assert text.startswith("# Production readiness plan: Claims triage")
+        assert "## First 30 days" in text and "## Sources" in text and "## Audit trail" in text
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        assert rows and set(rows[0]) == {"Summary", "Description", "Labels", "Priority"}
+        assert all(r["Priority"] in ("High", "Medium") for r in rows)
+    elif fmt == "pdf":
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(body))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        assert "Production readiness plan" in text and "Sources" in text
+        assert any(page.images for page in reader.pages)  # the risk chart
+    else:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            names = archive.namelist()
+            xml = archive.read("word/document.xml").decode()
+        assert any(n.startswith("word/media/") for n in names)  # the risk chart
+        assert "Production readiness plan" in xml and "Audit trail" in xml
+
+
+def test_plan_to_stdout_and_a_bad_transcript_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["plan", "-t", AT_RISK, "--format", "md"])
+    assert result.exit_code == 0 and result.stdout.startswith("# Production readiness plan")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"pilot": {}}')
+    result = runner.invoke(cli, ["assess", "-t", str(bad)])
+    assert result.exit_code == 2
+    assert "not a valid transcript" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_engine_lists_the_valid_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_LLM", "claude:opus")
+    result = runner.invoke(cli, ["assess", "-t", AT_RISK])
+    assert result.exit_code == 2
+    assert "offline" in result.output and "openai:<model>" in result.output
+
+
+def test_chat_runs_the_interview_in_a_terminal() -> None:
+    answers = "Dana\nData owner\nSomeone cleans the export by hand.\nskip\nfinish\n"
+    result = runner.invoke(cli, ["chat", "-w", "cli-pilot"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Advisor:" in result.output and "Thank you" in result.output
