@@ -4,14 +4,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8501
 
-.PHONY: run test setup lint typecheck pytest bench clean
+.PHONY: run test setup system-deps lint typecheck pytest eval bench soak demo clean
 
 run: setup
 	$(BIN)/advisor index-knowledge
-	$(BIN)/advisor demo
+	$(BIN)/streamlit run app/ui/main.py --server.address $(HOST) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
-test: setup lint typecheck pytest
+test: setup system-deps lint typecheck pytest
 
 setup: $(STAMP)
 	$(BIN)/advisor setup
@@ -21,6 +24,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
 
 lint: setup
 	$(BIN)/ruff check .
@@ -32,8 +38,12 @@ typecheck: setup
 pytest: setup
 	$(BIN)/pytest -q
 
+demo: setup
+	$(BIN)/advisor demo
+
 bench: setup
 	$(BIN)/python -m bench.retrieval
+	$(BIN)/python -m bench.core
 
 clean:
-	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/artifacts

@@ -1,0 +1,71 @@
+"""Assessment: the five risks as a chart, and the evidence behind each."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.advisor import Advisor
+from app.schemas import Assessment, Workspace
+from app.ui import state
+from app.ui.state import View
+
+COLOURS = {"low": "#2e7d32", "medium": "#f9a825", "high": "#c62828"}
+
+
+def chart(result: Assessment) -> go.Figure:
+    patterns = list(reversed(result.patterns))
+    figure = go.Figure(
+        go.Bar(
+            x=[p.risk for p in patterns],
+            y=[p.name for p in patterns],
+            orientation="h",
+            marker_color=[COLOURS[p.level] for p in patterns],
+            text=[
+                f"{p.risk} \u00b7 {p.level}" + ("" if p.assessed else " (no evidence)")
+                for p in patterns
+            ],
+            textposition="auto",
+        )
+    )
+    figure.update_layout(
+        xaxis={"range": [0, 100], "title": "risk (0-100)"},
+        height=320,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
+    return figure
+
+
+def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | None) -> None:
+    space = state.need_workspace(workspace)
+    st.header("Assessment")
+    result = state.guarded("assess the pilot", adv.assess, space.id, user)
+    if result is None:
+        return
+    st.plotly_chart(chart(result), width="stretch", key="risk-chart")
+    for notice in result.audit.notices:
+        st.warning(notice)
+    for finding in result.findings:
+        if finding.kind == "contradiction":
+            st.warning(f"**Contradiction.** {finding.text}")
+        elif finding.kind == "injection":
+            st.info(f"**Ignored instructions in a document.** {finding.text}")
+        else:
+            st.caption(f"Open point: {finding.text}")
+    for pattern in result.patterns:
+        title = f"{pattern.name}: {pattern.level} ({pattern.risk}/100)"
+        with st.expander(title, expanded=pattern.level == "high"):
+            if not pattern.assessed:
+                st.write("Nothing was said or found about this yet.")
+                continue
+            st.caption(
+                f"Confidence {pattern.confidence:.0%} \u00b7 warning weight "
+                f"{pattern.warning_weight} \u00b7 healthy weight {pattern.healthy_weight}"
+            )
+            for item in pattern.evidence:
+                mark = (
+                    ":red[**warning**]"
+                    if item.signal.polarity == "warning"
+                    else (":green[**healthy**]")
+                )
+                st.markdown(f"{mark} \u201c{item.quote}\u201d  \n*{item.source.label()}*")

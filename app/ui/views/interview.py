@@ -1,0 +1,62 @@
+"""Interview: one stakeholder's chat with the advisor, with coverage per failure pattern."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.advisor import Advisor
+from app.schemas import Workspace
+from app.ui import state
+from app.ui.state import View
+
+
+def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | None) -> None:
+    space = state.need_workspace(workspace)
+    people = adv.stakeholders(space.id, user)
+    if not people:
+        st.header("Interview")
+        st.info("Add a stakeholder on the **Pilot and people** page first.")
+        return
+    ids = [p.id for p in people]
+    current = str(view.get("stakeholder")) if view.get("stakeholder") in ids else ids[0]
+    labels = {p.id: f"{p.name} ({p.role})" for p in people}
+    chosen: str = st.selectbox(
+        "Stakeholder", ids, index=ids.index(current), format_func=labels.__getitem__
+    )
+    view["stakeholder"] = chosen
+    person = next(p for p in people if p.id == chosen)
+    st.header(f"Interview with {person.name}")
+
+    turns = adv.turns(person.id, user)
+    if not turns:
+        result = state.guarded("start the interview", adv.start_interview, person.id, user)
+        if result is not None:
+            view["notices"] = result.notices
+            state.rerun(adv, view, user)
+        return
+
+    talk, meter = st.columns([3, 1])
+    with meter:
+        st.subheader("Coverage")
+        coverage = adv.coverage(person.id, user)
+        for pattern in adv.knowledge.catalog.patterns:
+            value = coverage.get(pattern.id, 0.0)
+            st.progress(value, text=f"{pattern.name}: {value:.0%}")
+        if person.finished:
+            st.success("Interview complete. Answers are saved.")
+        cols = st.columns(2)
+        skip = cols[0].button("Skip question", disabled=person.finished, key="skip")
+        finish = cols[1].button("Finish", disabled=person.finished, key="finish")
+    with talk:
+        for turn in turns:
+            role = "assistant" if turn.role == "advisor" else "user"
+            with st.chat_message(role):
+                st.markdown(turn.content)
+        for notice in view.get("notices", []):
+            st.warning(notice)
+    reply = st.chat_input("Your answer (or \u201cskip\u201d, \u201cfinish\u201d)")
+    text = "skip" if skip else "finish" if finish else reply
+    if text:
+        result = state.guarded("save your answer", adv.answer, person.id, text, user)
+        view["notices"] = result.notices if result is not None else []
+        state.rerun(adv, view, user)

@@ -1,0 +1,97 @@
+"""Plan: the phased production roadmap, each citation opening its passage; questions."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from app.advisor import Advisor
+from app.schemas import Answer, Citation, Plan, Workspace
+from app.ui import state
+from app.ui.state import View
+
+
+def _where(citation: Citation) -> str:
+    parts = [citation.source]
+    if citation.section:
+        parts.append(citation.section)
+    if citation.page:
+        parts.append(f"p. {citation.page}")
+    return " \u00b7 ".join(parts)
+
+
+def _citation(adv: Advisor, citation: Citation, number: int, space: Workspace) -> None:
+    with st.expander(f"[{number}] {_where(citation)}"):
+        chunk = adv.passage(citation.chunk_id, space.id)
+        if chunk is None:
+            st.write(f"\u201c{citation.quote}\u201d")
+            st.caption("The passage is no longer indexed; the quote was checked when drafted.")
+            return
+        text = html.escape(chunk.text)
+        quote = html.escape(citation.quote)
+        st.markdown(text.replace(quote, f"**{quote}**", 1) if quote in text else text)
+        st.caption(f"Passage {citation.chunk_id}")
+
+
+def _plan(adv: Advisor, result: Plan, space: Workspace) -> None:
+    st.write(result.summary)
+    for notice in result.audit.notices:
+        st.warning(notice)
+    number = 0
+    for phase in result.phases:
+        st.subheader(phase.name)
+        if not phase.items:
+            st.caption("Nothing scheduled.")
+        for item in phase.items:
+            name = adv.knowledge.catalog.pattern(item.pattern).name
+            with st.container(border=True):
+                st.markdown(f"**{item.title}**  \n*{name}*")
+                st.write(item.action)
+                st.caption(
+                    f"Owner: {item.owner} \u00b7 Effort: {item.effort} \u00b7 "
+                    f"{item.timeframe} \u00b7 Done when: {item.kpi}"
+                )
+                if item.depends_on:
+                    st.caption("Depends on: " + ", ".join(item.depends_on))
+                if item.rationale:
+                    st.markdown(f"_Why:_ {item.rationale}")
+                for citation in item.citations:
+                    number += 1
+                    _citation(adv, citation, number, space)
+
+
+def _answer(adv: Advisor, answer: Answer, space: Workspace) -> None:
+    st.markdown(answer.text)
+    for notice in answer.notices:
+        st.warning(notice)
+    for number, citation in enumerate(answer.citations, start=1):
+        _citation(adv, citation, number, space)
+
+
+def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | None) -> None:
+    space = state.need_workspace(workspace)
+    st.header("Production plan")
+    current = adv.latest_plan(space.id, user)
+    label = "Redraft the plan" if current else "Draft the plan"
+    if st.button(label, type="primary", key="draft"):
+        with st.spinner("Assessing and drafting..."):
+            current = state.guarded("draft the plan", adv.plan, space.id, user) or current
+    if current is None:
+        st.info("Interview the stakeholders and upload documents, then draft the plan.")
+    else:
+        _plan(adv, current, space)
+    st.divider()
+    st.subheader("Ask about the plan")
+    with st.form("ask"):
+        question = st.text_input(
+            "Your question", placeholder="How do we roll back a bad model?", key="question"
+        )
+        asked = st.form_submit_button("Ask", key="ask")
+    if asked and question.strip():
+        answer = state.guarded("answer", adv.ask, space.id, question, user)
+        if answer is not None:
+            view["answer"] = answer.model_dump(mode="json")
+            state.commit(adv, view, user)
+    if view.get("answer"):
+        _answer(adv, Answer.model_validate(view["answer"]), space)

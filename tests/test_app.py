@@ -1,0 +1,171 @@
+"""The Streamlit app, page by page, with Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.advisor import Advisor
+from app.embeddings import Embedder
+from app.settings import Settings
+from app.ui import state
+from tests.factories import make_pdf
+
+MAIN = str(Path(__file__).resolve().parent.parent / "app" / "ui" / "main.py")
+
+
+@pytest.fixture
+def shared(
+    tmp_path: Path, embedder: Embedder, kb_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Advisor]:
+    """One advisor for the app under test, on a copy of the indexed knowledge base."""
+    shutil.copytree(kb_template, tmp_path / "app-data")
+    advisor = Advisor(Settings(data_dir=tmp_path / "app-data"), embedder=embedder)
+    monkeypatch.setattr(state, "advisor", lambda: advisor)
+    yield advisor
+
+
+def _app(view: str | None = None) -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=120)
+    if view:
+        at.query_params["s"] = view
+    return at.run()
+
+
+def _go(at: AppTest, page: str) -> AppTest:
+    at.sidebar.radio[0].set_value(page)
+    return at.run()
+
+
+def _pilot(at: AppTest, name: str = "Claims triage") -> AppTest:
+    at.text_input(key="pilot-name").input(name)
+    at.button(key="create-pilot").click()
+    return at.run()
+
+
+def test_first_visit_gets_a_view_id_and_asks_for_a_pilot(shared: Advisor) -> None:
+    at = _app()
+    assert not at.exception
+    assert at.query_params["s"]
+    assert "Pilot and people" in [h.value for h in at.header]
+    assert any("offline" in c.value for c in at.sidebar.caption)
+
+
+def test_create_a_pilot_and_add_two_stakeholders(shared: Advisor) -> None:
+    at = _pilot(_app())
+    assert [w.name for w in shared.workspaces()] == ["Claims triage"]
+    for name, role in (("Dana", "Head of claims data"), ("Sam", "IT operations lead")):
+        at.text_input(key="person-name").input(name)
+        at.text_input(key="person-role").input(role)
+        at.button(key="add-person").click()
+        at = at.run()
+    workspace = shared.workspaces()[0]
+    assert [s.name for s in shared.stakeholders(workspace.id)] == ["Dana", "Sam"]
+    assert not at.exception
+
+
+def test_interview_page_asks_saves_answers_and_shows_coverage(shared: Advisor) -> None:
+    workspace = shared.create_workspace("Claims triage")
+    shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    at = _go(_app(), "Interview")
+    assert len(at.chat_message) == 1  # the opening question
+    at.chat_input[0].set_value("Someone cleans the extract by hand in Excel before demos.")
+    at = at.run()
+    assert len(at.chat_message) == 3
+    assert any("Enterprise data quality" in p.text for p in at.get("progress"))
+    at.button(key="skip").click()
+    at = at.run()
+    person = shared.stakeholders(workspace.id)[0]
+    kinds = [t.kind for t in shared.turns(person.id)]
+    assert kinds.count("skip") == 1 and not at.exception
+
+
+def test_a_refresh_returns_to_the_same_place(shared: Advisor) -> None:
+    workspace = shared.create_workspace("Claims triage")
+    shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    at = _go(_app(), "Interview")
+    view = at.query_params["s"]
+    at.chat_input[0].set_value("Nobody owns the vendor feed.")
+    at.run()
+    again = _app(view)  # a new browser session with the same URL
+    assert again.sidebar.radio[0].value == "Interview"
+    assert any("Nobody owns the vendor feed." in m.markdown[0].value for m in again.chat_message)
+
+
+def test_documents_page_indexes_and_refuses_with_specific_messages(
+    shared: Advisor, tmp_path: Path
+) -> None:
+    workspace = shared.create_workspace("Claims triage")
+    good = make_pdf(tmp_path / "report.pdf", ["The model runs on a laptop without monitoring."])
+    shared.add_document(workspace.id, "report.pdf", good.read_bytes())
+    shared.add_document(workspace.id, "scan.pdf", b"<html>not a pdf</html>")
+    at = _go(_app(), "Documents")
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "report.pdf" in text and "scan.pdf" in text
+    assert "does not match the file extension" in text
+    assert not at.exception
+
+
+def test_assessment_page_draws_the_chart_with_evidence(shared: Advisor) -> None:
+    workspace = shared.create_workspace("Claims triage")
+    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    shared.start_interview(person.id)
+    shared.answer(person.id, "Nobody owns the vendor feed and we clean it by hand in Excel.")
+    at = _go(_app(), "Assessment")
+    assert at.get("plotly_chart")
+    assert any("Enterprise data quality" in e.label for e in at.expander)
+    assert not at.exception
+
+
+def test_plan_page_drafts_cites_and_answers(shared: Advisor) -> None:
+    workspace = shared.create_workspace("Claims triage")
+    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    shared.start_interview(person.id)
+    shared.answer(person.id, "The model runs from a notebook on a laptop with no monitoring.")
+    at = _go(_app(), "Plan")
+    at.button(key="draft").click()
+    at = at.run()
+    assert shared.latest_plan(workspace.id) is not None
+    assert any(e.label.startswith("[1]") for e in at.expander)
+    at.text_input(key="question").input("How do we roll back a bad model release?")
+    at.button(key="ask").click()
+    at = at.run()
+    assert not at.exception
+    assert any(e.label.startswith("[1] ") and ".md" in e.label for e in at.expander)
+
+
+def test_export_page_offers_all_five_formats(shared: Advisor) -> None:
+    workspace = shared.create_workspace("Claims triage")
+    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    shared.start_interview(person.id)
+    shared.answer(person.id, "The model runs from a notebook on a laptop with no monitoring.")
+    shared.plan(workspace.id)
+    at = _go(_app(), "Export")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["PDF report", "Word (DOCX)", "Markdown", "JSON", "CSV for Jira"]
+
+
+def test_password_gate_and_private_workspaces(
+    shared: Advisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pydantic import SecretStr
+
+    shared.settings = shared.settings.model_copy(update={"app_password": SecretStr("s3cret")})
+    shared.create_workspace("Bob's pilot", user="bob")
+    at = _app()
+    assert "Sign in" in [b.label for b in at.button]
+    at.text_input(key="login-name").input("alice")
+    at.text_input(key="login-password").input("wrong")
+    at.button(key="login").click()
+    at = at.run()
+    assert at.error
+    at.text_input(key="login-password").input("s3cret")
+    at.button(key="login").click()
+    at = at.run()
+    assert not at.error
+    assert any("alice" in c.value for c in at.sidebar.caption)
+    assert not at.sidebar.selectbox  # Bob's pilot is not visible to Alice
