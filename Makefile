@@ -14,7 +14,7 @@ run: setup
 	$(BIN)/streamlit run app/ui/main.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-test: setup system-deps lint typecheck pytest
+test: setup system-deps lint typecheck pytest eval
 
 setup: $(STAMP)
 	$(BIN)/advisor setup
@@ -37,6 +37,9 @@ typecheck: setup
 
 pytest: setup
 	$(BIN)/pytest -q
+
+eval: setup
+	$(BIN)/advisor eval --compare evals/baseline.json
 
 demo: setup
 	$(BIN)/advisor demo

@@ -280,7 +280,7 @@ def evaluate(
 ) -> None:
     """Run the eval suite: judgment, retrieval, citations, injections; gate regressions."""
     from app.advisor import Advisor
-    from app.evaluate import Runner, baseline_of, markdown, write
+    from app.evaluate import TOLERANCES, Runner, baseline_of, markdown, write
     from app.evaluate import compare as against
 
     settings = Settings()
@@ -313,14 +313,7 @@ def evaluate(
         regressions = against(report, json.loads(compare.read_text()))
     path = write(report, root / "results", regressions)
     if write_baseline is not None:
-        tolerances = {
-            "default": 0.0,
-            "macro_f1": 0.02,
-            "ranking_accuracy": 0.02,
-            "retrieval_recall_at_5": 0.02,
-            "retrieval_mrr": 0.03,
-        }
-        write_baseline.write_text(json.dumps(baseline_of(report, tolerances), indent=2) + "\n")
+        write_baseline.write_text(json.dumps(baseline_of(report, TOLERANCES), indent=2) + "\n")
     if as_json:
         out.print_json(report.model_dump_json())
     else:

@@ -89,6 +89,7 @@ class Retriever:
         import bm25s
         import Stemmer
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG
         generation = self._store.generation(name)
         with self._lock:
             entry = self._lexical.get(name)
