@@ -288,7 +288,9 @@ def _without_instructions(text: str, detector: SignalDetector) -> str:
     keep = [
         p
         for p in paragraphs
-        if "<!--" not in p and not any(detector.reader.instruction(s) for s in p.split(". "))
+        if not detector.reader.hidden(p)
+        and not detector.reader.instruction(p)
+        and not any(detector.reader.instruction(s) for s in p.split(". "))
     ]
     return "\n\n".join(keep)
 

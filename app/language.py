@@ -23,6 +23,12 @@ _CLAUSE_BREAK = re.compile(
 )
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[<\[|#:][^\s]*")
 MIN_CLAUSE_WORDS = 4
+_HIDDEN = re.compile(
+    r"<!--|^\s*\[//\]\s*:\s*#|<[^>]+style\s*=\s*['\"][^'\"]*(?:display\s*:\s*none|"
+    r"visibility\s*:\s*hidden|font-size\s*:\s*[01](?:\.\d+)?\s*(?:px|pt|em)?\s*[;'\"]|"
+    r"color\s*:\s*(?:#f{3}\b|#f{6}\b|white\b))",
+    re.IGNORECASE | re.MULTILINE,
+)
 _LABEL = re.compile(r"^(?:[a-z][\w/&-]*\s){0,3}[a-z][\w/&-]*:\s+")
 
 
@@ -222,9 +228,10 @@ class Reader:
         cut = max((m.end() for m in re.finditer(r"[.;:!?]", window)), default=0)
         return bool(self._pattern("conditionals").search(window[cut:]))
 
-    def read(self, clause: str) -> Reading:
+    def read(self, clause: str, planned: bool = False) -> Reading:
+        """Cues of a clause; ``planned`` when it sits under a heading like "Next steps"."""
         text = _LABEL.sub("", normalise(clause.replace("|", ", ")).strip(" ,"))
-        future = self.has("future_cues", text) or self._to_do(text)
+        future = planned or self.has("future_cues", text) or self._to_do(text)
         past = self.has("past_cues", text)
         cues: list[Cue] = []
         for match in self._cues.finditer(text):
@@ -242,6 +249,10 @@ class Reader:
             dont_know=self.has("dont_know", text),
             future=future,
         )
+
+    def words(self, clause: str) -> int:
+        """Words of content, not counting a leading "Label:"."""
+        return len(_WORD.findall(_LABEL.sub("", normalise(clause.replace("|", ", ")))))
 
     def _to_do(self, text: str) -> bool:
         """An action still to be done: the clause opens with a bare verb ("Agree ...")."""
@@ -269,10 +280,21 @@ class Reader:
                     return value
         return 0
 
+    @staticmethod
+    def hidden(paragraph: str) -> bool:
+        """Markup that hides text from a human reader: comments, invisible styling."""
+        return bool(_HIDDEN.search(paragraph))
+
     def instruction(self, sentence: str) -> bool:
         """Text that addresses an AI system with orders, rather than stating a fact."""
         text = normalise(sentence)
         if self._pattern("instruction_markers").search(text):
+            return True
+        if (
+            self._pattern("ai_addressees").search(text)
+            and self._pattern("reader_terms").search(text)
+            and self._pattern("directives").search(text)
+        ):
             return True
         words = _WORD.findall(text)
         if not words or words[0] not in self.lexicon.instruction_verbs:

@@ -112,7 +112,7 @@ class Planner:
             return []
         rec_matrix = self._rec_vectors[[i for i, _ in recs]]
         if warnings:
-            quotes = self.embedder.embed([f"{e.quote} {e.signal.text}" for e in warnings])
+            quotes = self.embedder.embed([e.quote for e in warnings])
             weights = np.array([e.weight for e in warnings], dtype=np.float32)
             sims = rec_matrix @ quotes.T  # recs x evidence
             scores = (sims * (0.5 + weights / weights.max() / 2)).max(axis=1)
@@ -173,7 +173,7 @@ class Planner:
         if not warnings:
             return []
         index = self.knowledge.recommendations.index(rec)
-        quotes = self.embedder.embed([f"{e.quote} {e.signal.text}" for e in warnings])
+        quotes = self.embedder.embed([e.quote for e in warnings])
         sims = quotes @ self._rec_vectors[index]
         return [warnings[int(j)] for j in np.argsort(-sims, kind="stable")[:EVIDENCE_PER_ITEM]]
 
@@ -218,9 +218,12 @@ class Planner:
         candidates = [(chunk, s) for chunk in chunks for s in quotable_sentences(chunk)]
         if not candidates:
             return None
-        target = " ".join(e.quote for e in evidence) or f"{rec.title}. {rec.action}"
-        sentences = embed_fixed(self.embedder, [s for _, s in candidates])  # playbook text
-        best = int(np.argmax(sentences @ self.embedder.embed([target])[0]))
+        if evidence:
+            target = self.embedder.embed([e.quote for e in evidence]).mean(axis=0)
+        else:
+            target = self._rec_vectors[self.knowledge.recommendations.index(rec)]
+        sentences = self.embedder.embed([s for _, s in candidates])  # playbook text, cached
+        best = int(np.argmax(sentences @ target))
         chunk, sentence = candidates[best]
         return cite(chunk, sentence)
 

@@ -39,6 +39,7 @@ KNN_SCALE = 0.15
 LEXICAL_WEIGHT = 1.2
 POLARITY_MIN = 0.3
 SHORT_REPLY_WORDS = 6
+DOCUMENT_MIN_WORDS = 5
 HEDGED_WARNING = 0.8
 HEDGED_HEALTHY = 0.5
 VAGUE_HEALTHY = 0.5
@@ -53,6 +54,7 @@ class TextUnit:
     source: TurnRef | ChunkRef
     question: str | None = None
     question_pattern: str | None = None
+    section: str | None = None
 
 
 @dataclass
@@ -215,8 +217,10 @@ class SignalDetector:
             start = unit.text.index(paragraph, offset)
             offset = start + len(paragraph)
             spans = [Span(start + s.start, start + s.end, s.text) for s in sentences(paragraph)]
-            flagged = [s for s in spans if self.reader.instruction(s.text)]
-            if flagged or "<!--" in paragraph:
+            flagged = self.reader.instruction(paragraph) or any(
+                self.reader.instruction(s.text) for s in spans
+            )
+            if flagged or self.reader.hidden(paragraph):
                 detection.findings.append(
                     Finding(
                         kind="injection",
@@ -227,10 +231,13 @@ class SignalDetector:
                     )
                 )
                 continue
+            planned = bool(unit.section) and self.reader.has("action_sections", unit.section or "")
             for sentence in spans:
                 for span in clauses(sentence.text):
+                    if self.reader.words(span.text) < DOCUMENT_MIN_WORDS:
+                        continue  # "Date: week 20", "Owner: J. Novak": metadata, not evidence
                     full = Span(sentence.start + span.start, sentence.start + span.end, span.text)
-                    out.append(_Clause(unit, full, full.text, self.reader.read(full.text)))
+                    out.append(_Clause(unit, full, full.text, self.reader.read(full.text, planned)))
         return out
 
     def _evidence(self, clause: _Clause, row: np.ndarray) -> list[Evidence]:
