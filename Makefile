@@ -48,5 +48,8 @@ bench: setup
 	$(BIN)/python -m bench.retrieval
 	$(BIN)/python -m bench.core
 
+soak: setup system-deps
+	$(BIN)/python -m bench.soak
+
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/artifacts

@@ -48,7 +48,6 @@ from app.schemas import (
     IngestReport,
     ParsedDocument,
     Plan,
-    Question,
     SearchResult,
     SourceKind,
     Stakeholder,
@@ -82,6 +81,7 @@ class Advisor:
         self._embedder = embedder
         self._chat = chat
         self._kb_ready = False
+        self._chunks: dict[str, tuple[int, list[Chunk]]] = {}  # collection -> (generation, chunks)
 
     # components, built on first use --------------------------------------------------------------
 
@@ -180,7 +180,9 @@ class Advisor:
     def warm(self) -> None:
         """Do the one-off work now (model, sign vectors, knowledge index) instead of later."""
         self.ensure_knowledge()
+        self.reader.warm()
         self.detector.warm()
+        self.interviewer.warm()
         self.planner.warm()
 
     # knowledge base ------------------------------------------------------------------------------
@@ -380,7 +382,9 @@ class Advisor:
         )
         if question.kind == "closing":
             self.sessions.set_finished(person.id, True)
-        return self._result(person, [*turns, asked], stored, asked, notices + more + phrased)
+        return self._result(
+            person, [*turns, asked], stored, asked, notices + more + phrased, answers, documents
+        )
 
     def _result(
         self,
@@ -389,9 +393,13 @@ class Advisor:
         stored: Turn | None,
         asked: Turn,
         notices: list[str],
+        answers: Detection | None = None,
+        documents: Detection | None = None,
     ) -> TurnResult:
-        answers, _ = self._answer_detection(person, turns)
-        documents, _ = self._document_detection(person.workspace_id)
+        if answers is None:
+            answers, _ = self._answer_detection(person, turns)
+        if documents is None:
+            documents, _ = self._document_detection(person.workspace_id)
         coverage = self.interviewer.coverage(turns, answers, documents)
         return TurnResult(
             answer=stored,
@@ -407,13 +415,6 @@ class Advisor:
         answers, _ = self._answer_detection(person, turns)
         documents, _ = self._document_detection(person.workspace_id)
         return self.interviewer.coverage(turns, answers, documents)
-
-    def next_question_preview(self, stakeholder_id: str) -> Question:
-        person = self.stakeholder(stakeholder_id)
-        turns = self.sessions.turns(stakeholder_id)
-        answers, _ = self._answer_detection(person, turns)
-        documents, _ = self._document_detection(person.workspace_id)
-        return self.interviewer.next_question(turns, person.role_id, answers, documents)
 
     # evidence ------------------------------------------------------------------------------------
 
@@ -447,10 +448,19 @@ class Advisor:
         name = self.store.name_for(workspace)
         if not self.store.exists(name):
             return []
-        chunks = self.store.all_chunks(name)
-        chunks.sort(key=lambda c: (c.source, c.page or 0, c.index))
+        generation = self.store.generation(name)
+        cached = self._chunks.get(name)
+        if cached is None or cached[0] != generation:
+            chunks = self.store.all_chunks(name)
+            chunks.sort(key=lambda c: (c.source, c.page or 0, c.index))
+            self._chunks[name] = (generation, chunks)
+        chunks = self._chunks[name][1]
         return [
-            TextUnit(text=c.text, source=ChunkRef(file=c.source, page=c.page, chunk_id=c.chunk_id))
+            TextUnit(
+                text=c.text,
+                source=ChunkRef(file=c.source, page=c.page, chunk_id=c.chunk_id),
+                section=c.section,
+            )
             for c in chunks
             if sources is None or c.source in sources
         ]

@@ -49,7 +49,7 @@ class CachedEmbedder:
     interview, the assessment and the plan embed again and again. Long texts (chunks) pass
     straight through so they do not evict the rest."""
 
-    def __init__(self, inner: Embedder, size: int = 20_000, longest: int = 1_000) -> None:
+    def __init__(self, inner: Embedder, size: int = 20_000, longest: int = 400) -> None:
         self.inner = inner
         self._size = size
         self._longest = longest

@@ -214,11 +214,19 @@ class Interviewer:
             )
         return None
 
+    def warm(self) -> None:
+        """Embed every pattern's follow-ups now rather than at the first warning sign."""
+        for pattern in self.catalog.patterns:
+            self._follow_ups(pattern.id)
+
+    def _follow_ups(self, pattern: str) -> tuple[list[tuple[Probe, str]], np.ndarray]:
+        options = [(p, f) for p in self.catalog.pattern(pattern).probes for f in p.follow_ups]
+        texts = [f"{p.question} {f}" for p, f in options]
+        return options, embed_fixed(self.detector.embedder, texts)
+
     def _closest_follow_up(self, warning: Evidence, probe_id: str) -> str:
         """The follow-up, among the warning's pattern's probes, that best digs into it."""
-        probes = self.catalog.pattern(warning.pattern).probes
-        options = [(p, f) for p in probes for f in p.follow_ups]
-        vectors = embed_fixed(self.detector.embedder, [f"{p.question} {f}" for p, f in options])
+        options, vectors = self._follow_ups(warning.pattern)
         about = f"{warning.quote} {warning.signal.text}"
         sims = vectors @ self.detector.embedder.embed([about])[0]
         bonus = np.array([0.1 if p.id == probe_id else 0.0 for p, _ in options])

@@ -189,6 +189,27 @@ class Reader:
         pattern: re.Pattern[str] = cache[name]
         return pattern
 
+    def warm(self) -> None:
+        """Compile every pattern now rather than on the first answer."""
+        self.read("warm up")
+        for name in (
+            "hedges",
+            "vague_reassurance",
+            "dont_know",
+            "future_cues",
+            "past_cues",
+            "conditionals",
+            "action_verbs",
+            "action_sections",
+            "instruction_markers",
+            "ai_addressees",
+            "reader_terms",
+            "directives",
+            "instruction_targets",
+            "instruction_qualifiers",
+        ):
+            self._pattern(name)
+
     def has(self, name: str, text: str) -> bool:
         """Whether ``text`` holds any phrase of the lexicon list ``name``."""
         return self._pattern(name).search(normalise(text)) is not None

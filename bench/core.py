@@ -49,7 +49,7 @@ ANSWERS = [
 ]
 
 
-def _transcript() -> dict[str, object]:
+def _transcript(tag: str) -> dict[str, object]:
     turns: list[dict[str, str]] = []
     questions = [
         "Where does the data come from?",
@@ -75,7 +75,7 @@ def _transcript() -> dict[str, object]:
     ]
     for question, answer in zip(questions, ANSWERS, strict=True):
         turns.append({"role": "advisor", "content": question})
-        turns.append({"role": "stakeholder", "speaker": "Dana", "content": answer})
+        turns.append({"role": "stakeholder", "speaker": "Dana", "content": answer + tag})
     return {"pilot": {"name": "Benchmark pilot"}, "turns": turns}
 
 
@@ -92,12 +92,19 @@ def main() -> None:
     try:
         advisor = Advisor(Settings(data_dir=work / "data"))
         advisor.warm()
-        documents = sorted((ROOT / "evals" / "documents").glob("dev-*.md"))[:3]
-        transcript = Transcript.model_validate(_transcript())
+        sources = sorted((ROOT / "evals" / "documents").glob("dev-*.md"))[:3]
         turn_ms: list[float] = []
         assess_plan_s: list[float] = []
         cold_s: list[float] = []
         for round_number in range(options.rounds):
+            # Every round says something new, so no cache hides the work.
+            tag = f" (round {round_number})"
+            documents = []
+            for path in sources:
+                copy = work / f"r{round_number}-{path.name}"
+                copy.write_text(path.read_text().replace(".\n", f"{tag}.\n"))
+                documents.append(copy)
+            transcript = Transcript.model_validate(_transcript(tag))
             workspace = advisor.create_workspace(f"bench {round_number}")
             for path in documents:
                 advisor.add_document(workspace.id, path.name, path.read_bytes())
@@ -105,7 +112,7 @@ def main() -> None:
             advisor.start_interview(person.id)
             for answer in ANSWERS:
                 start = time.perf_counter()
-                advisor.answer(person.id, answer)
+                advisor.answer(person.id, answer if answer == "skip" else answer + tag)
                 turn_ms.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             advisor.plan(workspace.id)  # the app: 20 answers and 3 uploads already in place
@@ -126,7 +133,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result))
-    write(result, len(documents))
+    write(result, len(sources))
 
 
 def write(result: dict[str, float], documents: int) -> None:

@@ -167,3 +167,43 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(saved.read_bytes())).pages)
     assert "Production readiness plan: Claims triage" in text
     assert "First 30 days" in text and "Sources" in text
+
+
+def test_kill_9_mid_interview_then_restart_resumes_with_every_turn(
+    tmp_path: Path, kb_template: Path
+) -> None:
+    shutil.copytree(kb_template, tmp_path / "data")
+    first = AppServer(tmp_path / "data").start()
+    try:
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.goto(first.url)
+            page.get_by_role("heading", name="Pilot and people").wait_for()
+            settle(page)
+            view = re.search(r"[?&]s=([0-9a-f]+)", page.url).group(1)  # type: ignore[union-attr]
+            page.get_by_label("Pilot name").fill("Crash test")
+            page.get_by_role("button", name="Create pilot").click()
+            page.get_by_text("Stakeholders of").wait_for()
+            settle(page)
+            _add_person(page, "Dana", "Head of claims data")
+            page.get_by_role("button", name="Interview").first.click()
+            page.get_by_role("heading", name="Interview with Dana").wait_for()
+            settle(page)
+            _answer(page, "The extract is cleaned by hand in Excel before each demo.")
+            _answer(page, "Nobody owns the vendor feed and it breaks every month.")
+            first.kill()  # kill -9: no shutdown, no flush
+
+            second = AppServer(tmp_path / "data").start()
+            try:
+                page.goto(f"{second.url}/?s={view}")
+                page.get_by_role("heading", name="Interview with Dana").wait_for()
+                settle(page)
+                page.get_by_text("cleaned by hand in Excel before each demo").first.wait_for()
+                page.get_by_text("Nobody owns the vendor feed").first.wait_for()
+                assert page.locator('[data-testid="stChatMessage"]').count() == 5
+                shot(page, "kill-9-resumed")
+            finally:
+                second.stop()
+    finally:
+        first.stop()

@@ -30,6 +30,13 @@ with st.sidebar:
         st.caption("Engine: **offline** (deterministic, no network)")
     else:
         st.caption(f"Engine: **{engine}** (falls back to offline if it fails)")
+        if adv.settings.redact:
+            st.caption(
+                "Personal data (e-mails, phone numbers, IBANs, card and id numbers) is "
+                "replaced by placeholders before any text is sent to the LLM."
+            )
+        else:
+            st.caption(":orange[Redaction is off: text goes to the LLM as written.]")
     if user:
         st.caption(f"Signed in as **{user}**")
         if adv.settings.app_oidc:
