@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.results import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = [
     "The data comes from the claims warehouse, a one-off extract from last March.",
@@ -157,18 +159,7 @@ def write(result: dict[str, float], documents: int) -> None:
             "",
         ]
     )
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Advisor core")
-    if start >= 0:
-        end = text.find("\n## ", start + 5)
-        text = text[:start] + (text[end + 1 :] if end >= 0 else "")
-    marker = "<!-- other benchmarks -->"
-    if marker in text:
-        text = text.replace(marker, section + "\n" + marker)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    replace_section("Advisor core", section)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench.results import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = [
     "Pilot {n}: the extract is cleaned by hand in Excel before each demo.",
@@ -257,19 +259,7 @@ def write(f: dict[str, Any]) -> None:
             "",
         ]
     )
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Soak")
-    if start >= 0:
-        end = text.find("\n## ", start + 5)
-        text = text[:start] + (text[end + 1 :] if end >= 0 else "")
-    marker = "<!-- other benchmarks -->"
-    text = (
-        text.replace(marker, section + "\n" + marker)
-        if marker in text
-        else text.rstrip("\n") + "\n\n" + section
-    )
-    path.write_text(text)
+    replace_section("Soak", section)
 
 
 if __name__ == "__main__":
