@@ -15,7 +15,7 @@ def replace_section(title: str, section: str) -> None:
     start = text.find(f"## {title}")
     if start >= 0:
         end = text.find("\n## ", start + 5)
-        rest = text[end + 1 :] if end >= 0 else text[text.find(MARKER) :] if MARKER in text else ""
+        rest = text[end + 1 :] if end >= 0 else ""
         text = text[:start] + body + rest
     elif MARKER in text:
         text = text.replace(MARKER, body + MARKER)
