@@ -166,7 +166,8 @@ def worker_query_ours(data: Path, size: int) -> dict[str, Any]:
 
     settings = Settings(data_dir=data / f"ours-{size}")
     # The questions repeat across rounds: time the model, not the short-text vector cache.
-    embedder = getattr(make_embedder(settings), "inner", None) or make_embedder(settings)
+    embedder = make_embedder(settings)
+    embedder = getattr(embedder, "inner", embedder)
     advisor = Advisor(settings, embedder=embedder)
     advisor.ensure_knowledge()  # the product indexes its playbooks once; not timed here
     name = advisor.store.name_for("bench")
