@@ -16,6 +16,8 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
+# Read before the autouse fixture clears the environment; only `-m live` tests use it.
+LIVE_KEY = os.environ.get("OPENAI_API_KEY") or os.environ.get("ADVISOR_OPENAI_API_KEY")
 
 
 @pytest.fixture(autouse=True)

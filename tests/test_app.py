@@ -169,3 +169,10 @@ def test_password_gate_and_private_workspaces(
     assert not at.error
     assert any("alice" in c.value for c in at.sidebar.caption)
     assert not at.sidebar.selectbox  # Bob's pilot is not visible to Alice
+
+
+def test_oidc_sign_in_is_asked_for_when_configured(shared: Advisor) -> None:
+    shared.settings = shared.settings.model_copy(update={"app_oidc": True})
+    at = _app()
+    assert "Sign in" in [b.label for b in at.button]
+    assert not at.sidebar.radio  # nothing of the app before signing in

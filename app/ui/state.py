@@ -47,10 +47,15 @@ def sign_in(adv: Advisor) -> str | None:
     """The signed-in user's name, or None when the app runs without access control."""
     settings = adv.settings
     if settings.app_oidc:
-        if not st.user.is_logged_in:
+        if not getattr(st.user, "is_logged_in", False):
             st.title("Readiness Advisor")
+            if not _oidc_configured():
+                st.error(
+                    "Sign-in is switched on (ADVISOR_APP_OIDC) but no provider is configured: "
+                    "add an [auth] section to .streamlit/secrets.toml, or switch it off."
+                )
             st.write("Sign in to see your pilots.")
-            st.button("Sign in", on_click=st.login, type="primary")
+            st.button("Sign in", on_click=st.login, type="primary", key="oidc-login")
             st.stop()
         return str(st.user.get("email") or st.user.get("name") or "user")
     if settings.app_password is None:
@@ -69,6 +74,13 @@ def sign_in(adv: Advisor) -> str | None:
             st.rerun()
         st.error("That password is not right, or the name is empty. Try again.")
     st.stop()
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, OSError):
+        return False
 
 
 def load_view(adv: Advisor, user: str | None) -> tuple[str, View]:
