@@ -29,7 +29,6 @@ from app.schemas import (
     Chunk,
     Citation,
     Evidence,
-    Finding,
     Phase,
     Question,
     Signal,
@@ -334,7 +333,3 @@ def offline_summary(assessment: Assessment, phases: Sequence[Phase]) -> str:
     if findings:
         parts.append(f"{len(findings)} finding(s) need attention before relying on the scores.")
     return " ".join(parts)
-
-
-def findings_of(detection: Detection) -> list[Finding]:
-    return list(detection.findings)
