@@ -34,6 +34,7 @@ from app.schemas import ChunkRef, Evidence, Finding, Polarity, Signal, TurnRef
 log = logging.getLogger(__name__)
 
 RELEVANCE_MIN = 0.38
+QUESTION_MIN = 0.5
 RELEVANCE_MARGIN = 0.05
 QUESTION_PRIOR = 0.04
 KNN_SCALE = 0.15
@@ -179,7 +180,7 @@ class SignalDetector:
         owners, _, vectors = self._probes
         sims = vectors @ self.embedder.embed([question])[0]
         best = int(np.argmax(sims))
-        return owners[best] if sims[best] >= 0.5 else None
+        return owners[best] if sims[best] >= QUESTION_MIN else None
 
     # reading -----------------------------------------------------------------------------------
 
