@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test setup system-deps lint typecheck pytest eval bench soak demo clean
+.PHONY: run test setup system-deps lint typecheck pytest eval bench soak demo train clean
 
 run: setup
 	$(BIN)/advisor index-knowledge
@@ -50,6 +50,14 @@ bench: setup
 
 soak: setup system-deps
 	$(BIN)/python -m bench.soak
+
+# The evidence reader: rebuilt from training/ in its own environment (torch, transformers);
+# never part of `make test`. Writes app/models/reader.onnx, reader.json and the model card.
+TRAIN_VENV := .venv-train
+train:
+	test -x $(TRAIN_VENV)/bin/python || $(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install --quiet -r training/requirements.txt
+	$(TRAIN_VENV)/bin/python -m training.train
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/artifacts

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from functools import cached_property, partial
 from pathlib import Path
@@ -36,6 +37,7 @@ from app.interview import Interviewer, role_id
 from app.knowledge import Knowledge, load_knowledge, playbook_document
 from app.language import Reader
 from app.plan import Planner
+from app.reader import Detection, EvidenceReader, ReaderModel, TextUnit
 from app.retrieve import Retriever
 from app.schemas import (
     Answer,
@@ -59,7 +61,6 @@ from app.schemas import (
 )
 from app.sessions import SessionStore, now
 from app.settings import Settings
-from app.signals import Detection, SignalDetector, TextUnit
 from app.store import VectorStore
 from app.tokens import count, encoding
 
@@ -82,6 +83,7 @@ class Advisor:
         self._chat = chat
         self._kb_ready = False
         self._chunks: dict[str, tuple[int, list[Chunk]]] = {}  # collection -> (generation, chunks)
+        self._copies: dict[str, dict[str, str]] = {}  # collection -> {copy: original}
 
     # components, built on first use --------------------------------------------------------------
 
@@ -133,8 +135,14 @@ class Advisor:
         return Reader(self.knowledge.lexicon)
 
     @cached_property
-    def detector(self) -> SignalDetector:
-        return SignalDetector(self.knowledge.catalog, self.embedder, self.reader)
+    def detector(self) -> EvidenceReader:
+        from app.assets import locate, locate_reader
+
+        model, meta = locate_reader()
+        tokenizer = locate(self.settings.assets_dir).tokenizer
+        return EvidenceReader(
+            self.knowledge.catalog, self.embedder, self.reader, ReaderModel(model, meta, tokenizer)
+        )
 
     @cached_property
     def interviewer(self) -> Interviewer:
@@ -445,6 +453,8 @@ class Advisor:
         return self.engine.detect(self._turn_units(turns, person.name, person.role))
 
     def _document_units(self, workspace: str, sources: set[str] | None = None) -> list[TextUnit]:
+        """Every chunk of the workspace's documents, less documents whose text repeats an
+        earlier one's (``copies``)."""
         name = self.store.name_for(workspace)
         if not self.store.exists(name):
             return []
@@ -454,7 +464,9 @@ class Advisor:
             chunks = self.store.all_chunks(name)
             chunks.sort(key=lambda c: (c.source, c.page or 0, c.index))
             self._chunks[name] = (generation, chunks)
+            self._copies[name] = same_text(chunks)
         chunks = self._chunks[name][1]
+        copies = self._copies[name]
         return [
             TextUnit(
                 text=c.text,
@@ -462,7 +474,18 @@ class Advisor:
                 section=c.section,
             )
             for c in chunks
-            if sources is None or c.source in sources
+            if (sources is None or c.source in sources) and c.source not in copies
+        ]
+
+    def _copy_findings(self, workspace: str, sources: set[str] | None = None) -> list[Finding]:
+        copies = self._copies.get(self.store.name_for(workspace), {})
+        return [
+            Finding(
+                kind="duplicate",
+                text=f"{copy} has the same text as {original}, so its evidence is counted once.",
+            )
+            for copy, original in copies.items()
+            if sources is None or copy in sources
         ]
 
     def _document_detection(
@@ -484,17 +507,17 @@ class Advisor:
         self, units: list[TextUnit], documents: dict[str, str], extra: list[Finding]
     ) -> Assessment:
         detection, notices = self.engine.detect(units)
+        conflicts = scoring.contradictions(
+            detection.evidence, detection.vector, self.knowledge.catalog
+        )
         patterns = scoring.score(
             self.knowledge.catalog,
             detection.evidence,
             self.settings.risk_medium,
             self.settings.risk_high,
+            contradicted=[f.pattern for f in conflicts if f.pattern],
         )
-        findings = [
-            *extra,
-            *_dedupe(detection.findings),
-            *scoring.contradictions(detection, self.knowledge.catalog),
-        ]
+        findings = [*extra, *_dedupe(detection.findings), *conflicts]
         return Assessment(
             engine=self.engine.name,
             patterns=patterns,
@@ -513,6 +536,12 @@ class Advisor:
             notices=notices,
         )
 
+    def read(self, pairs: Sequence[tuple[str, str]]) -> list[list[tuple[str, str, float]]]:
+        """``(context, sentence)`` pairs -> the evidence the reader finds in each sentence:
+        ``(pattern, "warning" | "healthy", probability)``, strongest first."""
+        model = self.detector.model
+        return [model.labels(reading) for reading in model.read(pairs)]
+
     # assessment and plan for a workspace ---------------------------------------------------------
 
     def assess(self, workspace_id: str, user: str | None = None) -> Assessment:
@@ -527,7 +556,7 @@ class Advisor:
             for d in self.sessions.documents(workspace_id)
             if d.status == "indexed"
         }
-        assessment = self._assess_units(units, docs, [])
+        assessment = self._assess_units(units, docs, self._copy_findings(workspace_id))
         self.sessions.save_draft(workspace_id, "assessment", assessment.model_dump_json())
         return assessment
 
@@ -552,8 +581,11 @@ class Advisor:
         self.ensure_knowledge()
         phases, notices = self.planner.draft(assessment)
         pilot_text = json.dumps(pilot, ensure_ascii=False, default=str)
+        cited = [c.chunk_id for phase in phases for item in phase.items for c in item.citations]
+        found = self.store.get(self.store.name_for(None), cited) if cited else []
+        texts = {c.chunk_id: c.text for c in found}
         passages = {
-            item.id: {c.chunk_id: self._chunk_text(c.chunk_id) for c in item.citations}
+            item.id: {c.chunk_id: texts.get(c.chunk_id, "") for c in item.citations}
             for phase in phases
             for item in phase.items
         }
@@ -575,10 +607,6 @@ class Advisor:
             }
         )
         return Plan(pilot=pilot, assessment=assessment, summary=summary, phases=phases, audit=audit)
-
-    def _chunk_text(self, chunk_id: str) -> str:
-        found = self.store.get(self.store.name_for(None), [chunk_id])
-        return found[0].text if found else ""
 
     def _clean(self, text: str) -> tuple[str, list[str]]:
         """Remove sentences that repeat a do-not-cite figure, and say so."""
@@ -693,6 +721,7 @@ class Advisor:
                 documents[document.source] = document.sha256
                 sources.add(document.source)
             units += self._document_units(space, sources)
+            extra += self._copy_findings(space, sources)
         return self._assess_units(units, documents, extra)
 
     def plan_transcript(
@@ -708,6 +737,30 @@ def _recent(turns: Sequence[Turn], count: int = 4) -> str:
         who = "Advisor" if turn.role == "advisor" else "Stakeholder"
         lines.append(f"{who}: {turn.content}")
     return "\n".join(lines)
+
+
+def same_text(chunks: Sequence[Chunk], least: float = 0.8) -> dict[str, str]:
+    """Documents whose sentences are (nearly) all another document's: {copy: original}.
+    The same report as .md and .docx differs in markup and chunk boundaries, not in words."""
+    texts: dict[str, set[str]] = {}
+    for chunk in chunks:
+        bag = texts.setdefault(chunk.source, set())
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", chunk.text):
+            words = " ".join(re.findall(r"[a-z0-9]+", sentence.lower()))
+            if len(words) > 15:
+                bag.add(words)
+    copies: dict[str, str] = {}
+    kept: list[str] = []
+    for source in sorted(texts):
+        bag = texts[source]
+        for original in kept:
+            other = texts[original]
+            if bag and len(bag & other) / len(bag | other) >= least:
+                copies[source] = original
+                break
+        else:
+            kept.append(source)
+    return copies
 
 
 def _dedupe(findings: Sequence[Finding]) -> list[Finding]:

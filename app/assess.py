@@ -1,24 +1,33 @@
 """Assess: ``Evidence`` -> a 0-100 risk, a level and a confidence per pattern, with findings.
 
-The score is a ratio of weights, so a reader can redo it by hand:
+Each item of evidence carries the reader's probability ``q`` that it is a warning (a gap now)
+or a healthy sign (a control in place now) for its pattern. The score is a ratio a reader can
+redo by hand:
 
-    risk = 100 * (W + a) / (W + H + 2a)
+    W = sum of warning q, H = sum of healthy q (after the two rules below)
+    risk = 100 * (W + a) / (W + H + 2a)            with a = PRIOR = 0.5
 
-``W`` is the warning weight and ``H`` the healthy weight found for the pattern, and ``a``
-(``PRIOR``) is a pseudo-weight on each side, so a pattern nobody spoke about sits at 50
-("unknown", confidence 0) and one clear sign moves it, without a single remark deciding it.
-Each item of evidence weighs its sign's severity (1-3) times how closely it matched, less when
-hedged. Within one source (a stakeholder, a document) and one direction, repeated evidence
-decays: the strongest counts fully, the next ``DECAY`` times as much, and so on, so a long
-document or a talkative stakeholder cannot swamp the rest.
+- **Nothing said, nothing scored**: a pattern with no evidence is ``not_assessed`` (risk
+  null, confidence 0), never "medium".
+- **Repetition decays**: within one source (a stakeholder, a document) and one side, the
+  strongest item counts fully, the next ``DECAY`` times as much, and so on, so a long document
+  or a talkative stakeholder cannot swamp the rest. The same sentence read twice (chunk
+  overlap) counts once, and so does a document whose text repeats another's (the same report
+  uploaded as .md and .docx).
+- **Contradicted assurances**: a healthy statement contradicted by a warning about the same
+  thing from another stakeholder or a document is a finding, and keeps the pattern at least
+  medium. "The same thing" means the same pattern, opposite sides, and quotes close in
+  meaning (cosine of their embeddings >= ``CONTRADICTION_SIMILARITY``); two people describing
+  the same system the same way are not a contradiction.
 
-Contradictions: a warning and a healthy statement about the same thing (their quotes are close
-in meaning), both read from explicit cue words rather than similarity alone, from two
-different speakers, or from the same speaker at different turns.
+Levels: medium from ``ADVISOR_RISK_MEDIUM`` (46), high from ``ADVISOR_RISK_HIGH`` (65). With
+``a = 0.5``, one clear warning (q = 0.9) and nothing else gives 74 (high); one clear healthy
+sign gives 26 (low); one of each from different people gives 50 (medium).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
@@ -26,13 +35,11 @@ import numpy as np
 
 from app.knowledge import Catalog
 from app.schemas import Evidence, Finding, Level, PatternAssessment
-from app.signals import Detection
 
-PRIOR = 1.5
-DECAY = 0.6
-CONFIDENCE_SCALE = 3.0
+PRIOR = 0.5
+DECAY = 0.5
+CONFIDENCE_SCALE = 2.0
 CONTRADICTION_SIMILARITY = 0.5
-MAX_EVIDENCE_SHOWN = 8
 
 
 def source_key(item: Evidence) -> str:
@@ -40,6 +47,20 @@ def source_key(item: Evidence) -> str:
     if source.kind == "turn":
         return f"speaker:{source.speaker or source.role or '?'}"
     return f"file:{source.file}"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def distinct(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """One item per (source, sentence, pattern): the strongest reading of a repeated quote."""
+    best: dict[tuple[str, str, str], Evidence] = {}
+    for item in evidence:
+        key = (source_key(item), _words(item.quote), item.pattern)
+        if key not in best or item.probability > best[key].probability:
+            best[key] = item
+    return list(best.values())
 
 
 def _decayed(weights: list[float]) -> float:
@@ -75,26 +96,40 @@ def level_of(risk: int, medium: int, high: int) -> Level:
 
 
 def score(
-    catalog: Catalog, evidence: Sequence[Evidence], medium: int, high: int
+    catalog: Catalog,
+    evidence: Sequence[Evidence],
+    medium: int,
+    high: int,
+    contradicted: Sequence[str] = (),
 ) -> list[PatternAssessment]:
-    """One assessment per pattern, in catalog order, strongest evidence first."""
+    """One assessment per pattern, in catalog order, every item of evidence strongest first.
+    Patterns in ``contradicted`` hold a contradicted assurance and are at least medium."""
     out = []
+    unique = distinct(evidence)
     for pattern in catalog.patterns:
-        own = [e for e in evidence if e.pattern == pattern.id]
+        own = [e for e in unique if e.pattern == pattern.id]
+        own.sort(key=lambda e: (-e.probability, e.signal.polarity != "warning"))
         warning, healthy = totals(own)
-        risk = risk_of(warning, healthy)
-        own.sort(key=lambda e: (-e.weight, e.signal.polarity != "warning"))
+        if not own:
+            risk: int | None = None
+            level: Level = "not_assessed"
+        else:
+            risk = risk_of(warning, healthy)
+            if pattern.id in contradicted:
+                risk = max(risk, medium)
+            level = level_of(risk, medium, high)
         out.append(
             PatternAssessment(
                 id=pattern.id,
                 name=pattern.name,
                 risk=risk,
-                level=level_of(risk, medium, high),
+                level=level,
                 confidence=confidence_of(warning, healthy),
                 assessed=bool(own),
                 warning_weight=round(warning, 2),
                 healthy_weight=round(healthy, 2),
-                evidence=own[:MAX_EVIDENCE_SHOWN],
+                evidence_count=len(own),
+                evidence=own,
             )
         )
     return out
@@ -104,19 +139,25 @@ def _who(item: Evidence) -> str:
     return item.source.label()
 
 
-def contradictions(detection: Detection, catalog: Catalog) -> list[Finding]:
-    """Warning and healthy statements about the same thing from different people or turns."""
+def contradictions(
+    evidence: Sequence[Evidence],
+    vector: Callable[[Evidence], np.ndarray | None],
+    catalog: Catalog,
+) -> list[Finding]:
+    """Per pattern, the closest pair of a healthy and a warning statement about the same thing
+    from different stakeholders, or a stakeholder and a document."""
     found: list[Finding] = []
+    unique = distinct(evidence)
     for pattern in catalog.ids:
-        own = [e for e in detection.evidence if e.pattern == pattern]
+        own = [e for e in unique if e.pattern == pattern]
         warnings = [e for e in own if e.signal.polarity == "warning"]
         healthy = [e for e in own if e.signal.polarity == "healthy"]
         best: tuple[float, Evidence, Evidence] | None = None
         for w in warnings:
             for h in healthy:
-                if not _different_voice(w, h) or not (w.cues and h.cues):
+                if source_key(w) == source_key(h):
                     continue
-                similarity = _similarity(detection.vector, w, h)
+                similarity = _similarity(vector, w, h)
                 if similarity >= CONTRADICTION_SIMILARITY and (
                     best is None or similarity > best[0]
                 ):
@@ -137,14 +178,6 @@ def contradictions(detection: Detection, catalog: Catalog) -> list[Finding]:
             )
         )
     return found
-
-
-def _different_voice(a: Evidence, b: Evidence) -> bool:
-    if source_key(a) != source_key(b):
-        return True
-    if a.source.kind == "turn" and b.source.kind == "turn":
-        return a.source.turn != b.source.turn
-    return False
 
 
 def _similarity(vector: Callable[[Evidence], np.ndarray | None], a: Evidence, b: Evidence) -> float:

@@ -62,6 +62,11 @@ O200K = Asset(
 )
 ASSETS = (MODEL, TOKENIZER, CL100K, O200K)
 
+# The evidence reader is the project's own model, trained by `make train` (training/) and
+# committed with its metadata; see training/MODEL_CARD.md. A retrained model changes this hash.
+READER_DIR = Path(__file__).resolve().parent / "models"
+READER_SHA256 = "a5d0ff3d947503270b3b80c3afd592db7d978b9093613d063cd53b867f33e5e2"
+
 
 @dataclass(frozen=True)
 class AssetPaths:
@@ -102,6 +107,22 @@ def locate(root: Path) -> AssetPaths:
         tokenizer=root / TOKENIZER.target,
         tiktoken_dir=root / "tiktoken",
     )
+
+
+def locate_reader(folder: Path = READER_DIR) -> tuple[Path, Path]:
+    """The verified evidence reader: (model.onnx, its metadata JSON)."""
+    model, meta = folder / "reader.onnx", folder / "reader.json"
+    if not model.is_file() or not meta.is_file():
+        raise AssetError(
+            f"The evidence reader is missing from {folder}. It ships with the source; restore "
+            "app/models/ from version control, or rebuild it with `make train`."
+        )
+    if sha256_of(model) != READER_SHA256:
+        raise AssetError(
+            f"{model} failed its sha256 check: it is not the model this version ships. Restore "
+            "it from version control; after `make train`, update READER_SHA256 in app/assets.py."
+        )
+    return model, meta
 
 
 def prepare(root: Path) -> list[str]:

@@ -173,11 +173,16 @@ def assess(transcript: TranscriptFile, doc: Docs = None, as_json: AsJson = False
         out.print_json(json.dumps(assessment_json(result), ensure_ascii=False))
         return
     for p in result.patterns:
-        colour = {"high": "red", "medium": "yellow", "low": "green"}[p.level]
-        note = "" if p.assessed else " (not assessed: no evidence)"
-        out.print(f"[bold]{p.name}[/bold]: [{colour}]{p.level}[/{colour}] {p.risk}/100{note}")
+        colour = {"high": "red", "medium": "yellow", "low": "green", "not_assessed": "dim"}[p.level]
+        note = f" ({p.evidence_count} items of evidence)" if p.assessed else ": no evidence"
+        out.print(f"[bold]{p.name}[/bold]: [{colour}]{p.level_text}[/{colour}] {p.risk_text}{note}")
         for e in p.evidence[:3]:
-            out.print(f"   {e.signal.polarity}: \u201c{e.quote}\u201d \u2014 {e.source.label()}")
+            out.print(
+                f"   {e.signal.polarity} {e.probability:.0%}: \u201c{e.quote}\u201d \u2014 "
+                f"{e.source.label()}"
+            )
+        if p.evidence_count > 3:
+            out.print(f"   \u2026 and {p.evidence_count - 3} more (--json lists every item)")
     for f in result.findings:
         out.print(f"[bold]{f.kind}[/bold]: {f.text}")
     for notice in result.audit.notices:

@@ -1,6 +1,6 @@
 """Engines: one interface, two implementations, chosen by ``ADVISOR_LLM``.
 
-``OfflineEngine`` is deterministic and needs no network: signals by similarity and cue words,
+``OfflineEngine`` is deterministic and needs no network: evidence from the trained reader,
 questions from ``patterns.yaml``, rationales and summaries from templates, answers by quoting
 the closest sentences of the retrieved passages. ``LLMEngineAdapter`` runs the same steps
 through the LLM (``app.llm``) and, when a step fails, falls back to the offline engine for
@@ -23,6 +23,7 @@ from app.embeddings import Embedder, embed_fixed
 from app.errors import LLMError
 from app.knowledge import Knowledge
 from app.llm import LLMEngine
+from app.reader import Detection, EvidenceReader, TextUnit, merge, unit_key
 from app.schemas import (
     Answer,
     Assessment,
@@ -33,14 +34,13 @@ from app.schemas import (
     Question,
     Signal,
 )
-from app.signals import Detection, SignalDetector, TextUnit, merge, unit_key
 
 log = logging.getLogger(__name__)
 
 ANSWER_MIN_SIMILARITY = 0.35
 ANSWER_SENTENCES = 3
 CACHE_SIZE = 20_000
-LLM_WEIGHT = 0.9
+LLM_PROBABILITY = 0.9  # an LLM finding counts like a clear reading; hedged ones less
 
 
 def fallback_notice(step: str, error: LLMError) -> str:
@@ -50,7 +50,7 @@ def fallback_notice(step: str, error: LLMError) -> str:
 class OfflineEngine:
     """Deterministic engine: the default, and the fallback of every LLM step."""
 
-    def __init__(self, knowledge: Knowledge, embedder: Embedder, detector: SignalDetector) -> None:
+    def __init__(self, knowledge: Knowledge, embedder: Embedder, detector: EvidenceReader) -> None:
         self.knowledge = knowledge
         self.embedder = embedder
         self.detector = detector
@@ -89,6 +89,11 @@ class OfflineEngine:
 
     def _detect_fresh(self, units: Sequence[TextUnit]) -> tuple[list[Detection], list[str]]:
         return self.detector.detect_each(units), []
+
+    def forget(self) -> None:
+        """Drop every cached reading (benchmarks time reading afresh)."""
+        with self._lock:
+            self._cache.clear()
 
     # interview ----------------------------------------------------------------------------------
 
@@ -138,7 +143,7 @@ class LLMEngineAdapter(OfflineEngine):
     """The LLM engine: each step through the LLM, validated, with the offline step as fallback."""
 
     def __init__(
-        self, knowledge: Knowledge, embedder: Embedder, detector: SignalDetector, llm: LLMEngine
+        self, knowledge: Knowledge, embedder: Embedder, detector: EvidenceReader, llm: LLMEngine
     ) -> None:
         super().__init__(knowledge, embedder, detector)
         self.llm = llm
@@ -175,13 +180,15 @@ class LLMEngineAdapter(OfflineEngine):
             vectors = self.embedder.embed(quotes) if quotes else np.zeros((0, 1))
             for s, vector in zip(own, vectors, strict=True):
                 sign = self._nearest_sign(s.pattern, s.polarity, vector)
-                weight = s.severity * LLM_WEIGHT * (0.8 if s.hedged else 1.0)
+                probability = round(LLM_PROBABILITY * (0.8 if s.hedged else 1.0), 3)
                 item = Evidence(
                     quote=s.quote.strip(),
                     source=unit.source,
                     signal=sign,
                     pattern=s.pattern,
-                    weight=round(weight, 3),
+                    probability=probability,
+                    context=unit.question or unit.section,
+                    weight=probability,
                     hedged=s.hedged,
                 )
                 detection.evidence.append(item)
@@ -282,14 +289,14 @@ class LLMEngineAdapter(OfflineEngine):
         return Answer(question=question, text=out.answer, citations=citations, engine=self.name), []
 
 
-def _without_instructions(text: str, detector: SignalDetector) -> str:
+def _without_instructions(text: str, detector: EvidenceReader) -> str:
     paragraphs = text.split("\n\n")
     keep = [
         p
         for p in paragraphs
-        if not detector.reader.hidden(p)
-        and not detector.reader.instruction(p)
-        and not any(detector.reader.instruction(s) for s in p.split(". "))
+        if not detector.language.hidden(p)
+        and not detector.language.instruction(p)
+        and not any(detector.language.instruction(s) for s in p.split(". "))
     ]
     return "\n\n".join(keep)
 
@@ -307,8 +314,8 @@ def _no_answer(question: str, engine: str) -> Answer:
 
 
 def offline_summary(assessment: Assessment, phases: Sequence[Phase]) -> str:
-    ranked = sorted(assessment.patterns, key=lambda p: -p.risk)
-    risky = [p for p in ranked if p.level != "low" and p.assessed]
+    ranked = sorted(assessment.patterns, key=lambda p: -(p.risk or 0))
+    risky = [p for p in ranked if p.at_risk]
     unknown = [p for p in ranked if not p.assessed]
     healthy = [p for p in ranked if p.level == "low"]
     parts = []

@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 TARGETS: dict[str, tuple[str, float]] = {
     "macro_f1": (">=", 0.85),
+    "at_risk_recall": (">=", 0.85),
+    "healthy_specificity": (">=", 0.85),
+    "evidence_precision": (">=", 0.75),
+    "evidence_recall": (">=", 0.60),
     "ranking_accuracy": (">=", 0.90),
     "retrieval_recall_at_5": (">=", 0.90),
     "citation_validity": (">=", 1.0),
@@ -44,6 +48,10 @@ TOLERANCES: dict[str, float] = {
     "default": 0.1,
     "macro_f1": 0.02,
     "ranking_accuracy": 0.03,
+    "at_risk_recall": 0.03,
+    "healthy_specificity": 0.03,
+    "evidence_precision": 0.01,
+    "evidence_recall": 0.01,
     "retrieval_recall_at_5": 0.02,
     "retrieval_mrr": 0.03,
     "plan_coverage": 0.03,
@@ -58,7 +66,7 @@ LOWER_IS_BETTER = {"do_not_cite_violations", "suite_seconds", "latency_p95_secon
 
 class Scenario(BaseModel):
     id: str
-    split: Literal["dev", "holdout"] = "dev"
+    split: Literal["dev", "holdout", "field"] = "dev"
     industry: str
     description: str = ""
     tags: list[str] = Field(default_factory=list)
@@ -78,7 +86,7 @@ class Injection(BaseModel):
 class Case(BaseModel):
     """One results row: a scenario, a retrieval question or an injection."""
 
-    kind: Literal["scenario", "retrieval", "injection", "judge"]
+    kind: Literal["scenario", "retrieval", "injection", "judge", "sentences"]
     id: str
     split: str = ""
     passed: bool
@@ -111,6 +119,14 @@ def load_injections(evals_dir: Path) -> list[Injection]:
     path = evals_dir / "injections.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     return [Injection.model_validate_json(line) for line in lines if line.strip()]
+
+
+def load_sentences(evals_dir: Path) -> list[dict[str, Any]]:
+    """The reader's held-out sentences (the test writers' units, written by ``make train``)."""
+    path = evals_dir / "sentences.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def load_questions(evals_dir: Path) -> list[dict[str, str]]:
@@ -177,6 +193,10 @@ class Runner:
             case = self._injection(injection, by_id[injection.scenario], before)
             cases.append(case)
             injections.append(case)
+        self.progress("held-out sentences")
+        sentence_table, sentence_case = self._sentences(ids)
+        if sentence_case is not None:
+            cases.append(sentence_case)
         judged: list[bool] = []
         if self.judge is not None:
             for scenario_id, plan in plans.items():
@@ -188,6 +208,9 @@ class Runner:
         table: dict[str, metrics.Metric] = {
             "macro_f1": metrics.macro_f1(labels, ids),
             "ranking_accuracy": metrics.ranking_accuracy(labels),
+            "at_risk_recall": metrics.at_risk_recall(labels),
+            "healthy_specificity": metrics.healthy_specificity(labels),
+            **sentence_table,
             **{f"f1_{p}": metrics.f1(labels, p) for p in ids},
             **{f"precision_{p}": metrics.precision(labels, p) for p in ids},
             **{f"recall_{p}": metrics.recall(labels, p) for p in ids},
@@ -216,6 +239,8 @@ class Runner:
             by_split[name] = {
                 "macro_f1": round(metrics.macro_f1(own, ids).value, 4),
                 "ranking_accuracy": round(metrics.ranking_accuracy(own).value, 4),
+                "at_risk_recall": round(metrics.at_risk_recall(own).value, 4),
+                "healthy_specificity": round(metrics.healthy_specificity(own).value, 4),
                 "labels": len(own),
             }
         return Report(
@@ -251,8 +276,8 @@ class Runner:
                 case=scenario.id,
                 pattern=pattern,
                 expected=expected,
-                predicted="healthy" if result[pattern].level == "low" else "at_risk",
-                risk=result[pattern].risk,
+                predicted="at_risk" if result[pattern].at_risk else "healthy",
+                risk=result[pattern].risk or 0,
             )
             for pattern, expected in scenario.labels.items()
         ]
@@ -292,6 +317,40 @@ class Runner:
             failures=failures,
         )
         return case, own, plan
+
+    def _sentences(self, ids: list[str]) -> tuple[dict[str, metrics.Metric], Case | None]:
+        """The reader, sentence by sentence, against the held-out writers' labels."""
+        rows = load_sentences(self.evals_dir)
+        if not rows:
+            return {}, None
+        start = time.perf_counter()
+        found = self.advisor.read([(row["context"], row["sentence"]) for row in rows])
+        seconds = time.perf_counter() - start
+        gold = [[(lab["pattern"], lab["stance"]) for lab in row["labels"]] for row in rows]
+        predicted = [[(p, s) for p, s, _ in items] for items in found]
+        scores = metrics.evidence_scores(gold, predicted, ids)
+        hits = round(scores["precision"] * scores["items_predicted"])
+        table = {
+            "evidence_precision": metrics.Metric(
+                scores["precision"],
+                f"{hits} of {scores['items_predicted']:.0f} evidence items right (pattern and "
+                f"side), {len(rows)} held-out sentences",
+            ),
+            "evidence_recall": metrics.Metric(
+                scores["recall"], f"{hits} of {scores['items_gold']:.0f} labelled items found"
+            ),
+        }
+        for key, value in scores.items():
+            if key.startswith(("precision_", "recall_")):
+                table[f"evidence_{key}"] = metrics.Metric(value, "held-out sentences")
+        case = Case(
+            kind="sentences",
+            id="held-out-writers",
+            passed=True,
+            seconds=round(seconds, 3),
+            detail={k: round(v, 4) for k, v in scores.items()},
+        )
+        return table, case
 
     def _levels(self, scenario: Scenario) -> dict[str, str]:
         result = self.advisor.assess_transcript(
@@ -382,11 +441,8 @@ class Runner:
         for item in plan.items():
             if not item.rationale:
                 continue
-            passages = "\n\n".join(
-                f"[{c.chunk_id}] {self.advisor.passage(c.chunk_id).text}"  # type: ignore[union-attr]
-                for c in item.citations
-                if self.advisor.passage(c.chunk_id) is not None
-            )
+            chunks = [self.advisor.passage(c.chunk_id) for c in item.citations]
+            passages = "\n\n".join(f"[{c.chunk_id}] {c.text}" for c in chunks if c is not None)
             try:
                 ok = self.judge(item.rationale, passages)
             except LLMError as exc:

@@ -24,7 +24,7 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "csv": "text/csv",
 }
-_LEVEL_PRIORITY = {"high": "High", "medium": "Medium", "low": "Low"}
+_LEVEL_PRIORITY = {"high": "High", "medium": "Medium", "low": "Low", "not_assessed": "Low"}
 
 
 def evidence_json(item: Evidence) -> dict[str, Any]:
@@ -32,6 +32,8 @@ def evidence_json(item: Evidence) -> dict[str, Any]:
         "quote": item.quote,
         "source": item.source.model_dump(),
         "signal": item.signal.model_dump(),
+        "probability": item.probability,
+        "context": item.context,
         "weight": item.weight,
         "hedged": item.hedged,
     }
@@ -49,6 +51,7 @@ def assessment_json(assessment: Assessment) -> dict[str, Any]:
                 "level": p.level,
                 "confidence": p.confidence,
                 "assessed": p.assessed,
+                "evidence_count": p.evidence_count,
                 "evidence": [evidence_json(e) for e in p.evidence],
             }
             for p in assessment.patterns
@@ -131,8 +134,7 @@ def to_markdown(plan: Plan) -> str:
     out = [f"# {_title(plan)}", "", plan.summary, "", "## Risk by failure pattern", ""]
     out += ["| pattern | risk | level | confidence |", "|---|---|---|---|"]
     for p in plan.assessment.patterns:
-        level = p.level if p.assessed else f"{p.level} (not assessed)"
-        out.append(f"| {p.name} | {p.risk}/100 | {level} | {p.confidence:.2f} |")
+        out.append(f"| {p.name} | {p.risk_text} | {p.level_text} | {p.confidence:.2f} |")
     findings = plan.assessment.findings
     if findings:
         out += ["", "## Findings", ""] + [f"- **{f.kind}**: {f.text}" for f in findings]
@@ -144,12 +146,13 @@ def to_markdown(plan: Plan) -> str:
             out += _markdown_item(plan, item)
     out += ["", "## Evidence by pattern", ""]
     for p in plan.assessment.patterns:
-        out.append(f"### {p.name}")
+        count = f" ({p.evidence_count} items, strongest first)" if p.evidence else ""
+        out.append(f"### {p.name}{count}")
         out += [
-            f"- \u201c{e.quote}\u201d \u2014 {e.source.label()} ({e.signal.polarity}: "
-            f"{e.signal.id})"
+            f"- \u201c{e.quote}\u201d \u2014 {e.source.label()} ({e.signal.polarity}, "
+            f"{e.probability:.0%}; closest sign {e.signal.id})"
             for e in p.evidence
-        ] or ["- No evidence."]
+        ] or ["- No evidence: not assessed."]
         out.append("")
     out += ["## Sources", ""] + [f"- {s}" for s in _sources(plan)]
     out += ["", "## Audit trail", ""] + [f"- {line}" for line in _audit_lines(plan)]
@@ -206,16 +209,18 @@ def risk_chart_png(assessment: Assessment) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colours = {"low": "#2e7d32", "medium": "#f9a825", "high": "#c62828"}
-    names = [p.name for p in assessment.patterns][::-1]
-    risks = [p.risk for p in assessment.patterns][::-1]
-    fills = [colours[p.level] for p in assessment.patterns][::-1]
+    colours = {"low": "#2e7d32", "medium": "#f9a825", "high": "#c62828", "not_assessed": "#9e9e9e"}
+    patterns = assessment.patterns[::-1]
+    names = [p.name for p in patterns]
+    risks = [p.risk or 0 for p in patterns]
+    fills = [colours[p.level] for p in patterns]
     figure, axis = plt.subplots(figsize=(7, 3), dpi=150)
     bars = axis.barh(names, risks, color=fills)
     axis.set_xlim(0, 100)
     axis.set_xlabel("risk (0-100)")
-    for bar, risk in zip(bars, risks, strict=True):
-        axis.text(risk + 1, bar.get_y() + bar.get_height() / 2, str(risk), va="center", fontsize=8)
+    for bar, risk, p in zip(bars, risks, patterns, strict=True):
+        label = str(p.risk) if p.assessed else "not assessed"
+        axis.text(risk + 1, bar.get_y() + bar.get_height() / 2, label, va="center", fontsize=8)
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
@@ -262,8 +267,8 @@ def to_pdf(plan: Plan) -> bytes:
     rows = [["Pattern", "Risk", "Level", "Confidence"]] + [
         [
             p.name,
-            f"{p.risk}/100",
-            p.level if p.assessed else f"{p.level} (not assessed)",
+            p.risk_text,
+            p.level_text,
             f"{p.confidence:.2f}",
         ]
         for p in plan.assessment.patterns
@@ -331,8 +336,8 @@ def to_docx(plan: Plan) -> bytes:
         cell.text = text
     for p in plan.assessment.patterns:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = p.name, f"{p.risk}/100"
-        cells[2].text = p.level if p.assessed else f"{p.level} (not assessed)"
+        cells[0].text, cells[1].text = p.name, p.risk_text
+        cells[2].text = p.level_text
         cells[3].text = f"{p.confidence:.2f}"
     if plan.assessment.findings:
         document.add_heading("Findings", level=2)

@@ -24,17 +24,16 @@ from app.assess import totals
 from app.embeddings import embed_fixed
 from app.knowledge import Catalog, Lexicon, Probe
 from app.language import Reader, normalise
+from app.reader import Detection, EvidenceReader
 from app.schemas import Evidence, Question, Turn, TurnKind
-from app.signals import Detection, SignalDetector
 
-COVERAGE_WEIGHT = 3.0
+COVERAGE_WEIGHT = 1.5  # evidence weight (summed probabilities) that covers a pattern
 ANSWERED_CREDIT = 0.34
 SKIPPED_CREDIT = 0.2
 MAX_PROBES_PER_PATTERN = 3
 DOCUMENT_ANSWER_SIMILARITY = 0.55
 OFF_TOPIC_RELEVANCE = 0.3
 VAGUE_WORDS = 12
-FOLLOW_UP_WEIGHT = 1.5
 
 
 def role_id(role: str, lexicon: Lexicon) -> str | None:
@@ -52,7 +51,7 @@ def role_id(role: str, lexicon: Lexicon) -> str | None:
 
 class Interviewer:
     def __init__(
-        self, catalog: Catalog, reader: Reader, detector: SignalDetector, max_questions: int
+        self, catalog: Catalog, reader: Reader, detector: EvidenceReader, max_questions: int
     ) -> None:
         self.catalog = catalog
         self.reader = reader
@@ -159,7 +158,7 @@ class Interviewer:
         if not own:
             return "Thanks. "
         top = max(own, key=lambda e: e.weight)
-        name = self.catalog.pattern(top.pattern).name.lower()
+        name = self.catalog.pattern(top.pattern).name
         if top.signal.polarity == "warning":
             return f"Noted: that is a risk for {name}. "
         return f"Good, that is a control that lowers the risk for {name}. "
@@ -190,7 +189,7 @@ class Interviewer:
                 reason="The answer contradicts an earlier one.",
             )
         warnings = [e for e in own if e.signal.polarity == "warning"]
-        if warnings and max(e.weight for e in warnings) >= FOLLOW_UP_WEIGHT and probe:
+        if warnings and probe:
             top = max(warnings, key=lambda e: e.weight)
             follow = self._closest_follow_up(top, probe_id)
             return Question(
@@ -200,9 +199,7 @@ class Interviewer:
                 pattern=top.pattern,
                 reason=f"The answer shows a warning sign ({top.signal.id}).",
             )
-        vague = len(normalise(last.content).split()) < VAGUE_WORDS and not any(
-            e.weight >= 1 for e in own
-        )
+        vague = len(normalise(last.content).split()) < VAGUE_WORDS and not own
         if vague and probe:
             follow = probe.follow_ups[-1] if warnings else probe.follow_ups[0]
             return Question(

@@ -86,6 +86,19 @@ def sentences(text: str) -> list[Span]:
     return _merge_short(text, _split(text, 0, len(text), _SENTENCE_END))
 
 
+def reading_units(text: str, longest: int = 60) -> list[Span]:
+    """What the evidence reader reads: every sentence or line as written (fragments such as
+    "No." stay whole, as its training data has them); a sentence over ``longest`` words is
+    read clause by clause."""
+    out: list[Span] = []
+    for span in _split(text, 0, len(text), _SENTENCE_END):
+        if _word_count(span.text) > longest:
+            out.extend(_split(text, span.start, span.end, _CLAUSE_BREAK))
+        else:
+            out.append(span)
+    return out
+
+
 def clauses(text: str) -> list[Span]:
     """Sentences, then contrastive clauses ("..., but ..."), each an exact slice of ``text``."""
     out: list[Span] = []

@@ -72,6 +72,20 @@ def macro_f1(labels: Sequence[Label], patterns: Sequence[str]) -> Metric:
     return Metric(value, f"mean of per-pattern F1: {detail}")
 
 
+def at_risk_recall(labels: Sequence[Label]) -> Metric:
+    """Share of at-risk labels, over all patterns, that the advisor rated medium or high."""
+    risky = [x for x in labels if x.expected == "at_risk"]
+    hits = sum(1 for x in risky if x.predicted == "at_risk")
+    return Metric(_ratio(hits, len(risky)), f"{hits} of {len(risky)} at-risk patterns found")
+
+
+def healthy_specificity(labels: Sequence[Label]) -> Metric:
+    """Share of healthy labels the advisor did not rate at risk (low or not assessed)."""
+    healthy = [x for x in labels if x.expected == "healthy"]
+    kept = sum(1 for x in healthy if x.predicted == "healthy")
+    return Metric(_ratio(kept, len(healthy)), f"{kept} of {len(healthy)} healthy patterns kept")
+
+
 def ranking_accuracy(labels: Sequence[Label]) -> Metric:
     """Share of (at-risk, healthy) pairs within a scenario where the at-risk one scores higher."""
     pairs = correct = 0
@@ -122,3 +136,36 @@ def latency(seconds: Sequence[float]) -> Metric:
     ordered = sorted(seconds)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
     return Metric(p95, f"p95 of {len(ordered)} cases; max {ordered[-1]:.2f} s")
+
+
+def evidence_scores(
+    gold: Sequence[Sequence[tuple[str, str]]],
+    predicted: Sequence[Sequence[tuple[str, str]]],
+    patterns: Sequence[str],
+) -> dict[str, float]:
+    """Sentence-level evidence precision and recall.
+
+    An item is (sentence, pattern, stance). Precision: the share of predicted items whose
+    sentence carries the same pattern with the same stance in the gold labels; recall: the
+    share of gold items predicted. Also per pattern and side, and the share of sentences
+    without gold evidence that got none.
+    """
+    want = {(n, p, s) for n, found in enumerate(gold) for p, s in found}
+    got = {(n, p, s) for n, found in enumerate(predicted) for p, s in found}
+    hit = len(want & got)
+    out = {
+        "precision": _ratio(hit, len(got)),
+        "recall": _ratio(hit, len(want)),
+        "items_predicted": float(len(got)),
+        "items_gold": float(len(want)),
+    }
+    out["f1"] = _ratio(2 * out["precision"] * out["recall"], out["precision"] + out["recall"])
+    for pattern in patterns:
+        for stance in ("warning", "healthy"):
+            w = {i for i in want if i[1:] == (pattern, stance)}
+            g = {i for i in got if i[1:] == (pattern, stance)}
+            out[f"precision_{pattern}_{stance}"] = _ratio(len(w & g), len(g))
+            out[f"recall_{pattern}_{stance}"] = _ratio(len(w & g), len(w))
+    empty = [n for n, found in enumerate(gold) if not found]
+    out["silent_on_non_evidence"] = _ratio(sum(1 for n in empty if not predicted[n]), len(empty))
+    return out

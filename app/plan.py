@@ -62,8 +62,8 @@ class Planner:
             p.id: [e for e in p.evidence if e.signal.polarity == "warning"]
             for p in assessment.patterns
         }
-        for pattern in sorted(assessment.patterns, key=lambda p: -p.risk):
-            if pattern.level == "low":
+        for pattern in sorted(assessment.patterns, key=lambda p: -(p.risk or 0)):
+            if not pattern.at_risk:
                 continue
             count = ITEMS_HIGH if pattern.level == "high" else ITEMS_MEDIUM
             for rec, evidence in self._select(pattern.id, warnings_of[pattern.id], count, chosen):
@@ -74,7 +74,7 @@ class Planner:
         # A block chosen for its own evidence waits at most one phase for its prerequisites.
         depths = {r: min(d, 1) if r in picked else d for r, d in depths.items()}
         phase_of = self._settle_phases(chosen, depths)
-        risk = {p.id: p.risk for p in assessment.patterns}
+        risk = {p.id: p.risk or 0 for p in assessment.patterns}
         notices: list[str] = []
         items: list[tuple[int, PlanItem]] = []
         for rec_id in _dependency_order(chosen, phase_of, risk):

@@ -84,7 +84,7 @@ class SearchResult(BaseModel):
 # interview, assessment and plan ------------------------------------------------------------------
 
 Polarity = Literal["warning", "healthy"]
-Level = Literal["low", "medium", "high"]
+Level = Literal["low", "medium", "high", "not_assessed"]
 
 
 class TranscriptTurn(BaseModel):
@@ -145,6 +145,18 @@ class Evidence(BaseModel):
     source: TurnRef | ChunkRef = Field(discriminator="kind")
     signal: Signal
     pattern: str
+    probability: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="The reader's probability that the quote is this pattern's evidence, on "
+        "this side.",
+    )
+    context: str | None = Field(
+        default=None,
+        description="What the quote was read against: the question it answers or the "
+        "document section.",
+    )
     weight: float = Field(ge=0, description="Contribution to the score, before decay.")
     hedged: bool = False
     negated: bool = Field(default=False, description="The text negates the sign's opposite.")
@@ -157,19 +169,35 @@ class Evidence(BaseModel):
 class PatternAssessment(BaseModel):
     id: str
     name: str
-    risk: int = Field(ge=0, le=100)
+    risk: int | None = Field(
+        ge=0, le=100, description="0-100; null when the pattern is not assessed."
+    )
     level: Level
     confidence: float = Field(ge=0, le=1)
     assessed: bool = Field(description="False when nothing was said or found about it.")
     warning_weight: float
     healthy_weight: float
-    evidence: list[Evidence]
+    evidence_count: int = Field(default=0, description="How many items of evidence there are.")
+    evidence: list[Evidence] = Field(description="Every item, strongest first.")
+
+    @property
+    def at_risk(self) -> bool:
+        return self.level in ("medium", "high")
+
+    @property
+    def risk_text(self) -> str:
+        """ "71/100", or "not assessed" when nothing was said or found."""
+        return "not assessed" if self.risk is None else f"{self.risk}/100"
+
+    @property
+    def level_text(self) -> str:
+        return self.level.replace("_", " ")
 
 
 class Finding(BaseModel):
     """Something the reader must know beyond the scores."""
 
-    kind: Literal["contradiction", "injection", "gap", "figure"]
+    kind: Literal["contradiction", "injection", "gap", "figure", "duplicate"]
     pattern: str | None = None
     text: str
     evidence: list[Evidence] = Field(default_factory=list)

@@ -97,6 +97,7 @@ def main() -> None:
         sources = sorted((ROOT / "evals" / "documents").glob("dev-*.md"))[:3]
         turn_ms: list[float] = []
         assess_plan_s: list[float] = []
+        assess_fresh_s: list[float] = []
         cold_s: list[float] = []
         for round_number in range(options.rounds):
             # Every round says something new, so no cache hides the work.
@@ -119,6 +120,10 @@ def main() -> None:
             start = time.perf_counter()
             advisor.plan(workspace.id)  # the app: 20 answers and 3 uploads already in place
             assess_plan_s.append(time.perf_counter() - start)
+            advisor.engine.forget()  # read every answer and document again, as a new process
+            start = time.perf_counter()
+            advisor.assess(workspace.id)
+            assess_fresh_s.append(time.perf_counter() - start)
             start = time.perf_counter()
             advisor.plan_transcript(transcript, documents, workspace=f"bench-docs-{round_number}")
             cold_s.append(time.perf_counter() - start)
@@ -129,6 +134,8 @@ def main() -> None:
             "turn_p95_ms": turn_ms[int(len(turn_ms) * 0.95) - 1],
             "assess_plan_median_s": statistics.median(assess_plan_s),
             "assess_plan_max_s": max(assess_plan_s),
+            "assess_fresh_median_s": statistics.median(assess_fresh_s),
+            "assess_fresh_max_s": max(assess_fresh_s),
             "cold_median_s": statistics.median(cold_s),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
@@ -141,7 +148,7 @@ def main() -> None:
 def write(result: dict[str, float], documents: int) -> None:
     section = "\n".join(
         [
-            "## Advisor core (offline engine)",
+            "## Advisor core (offline engine, trained evidence reader)",
             "",
             f"Measured {time.strftime('%Y-%m-%d')} by `make bench` (`bench/core.py`) on "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, warmed advisor.",
@@ -149,9 +156,12 @@ def write(result: dict[str, float], documents: int) -> None:
             "| measure | value | target |",
             "|---|---|---|",
             f"| turn latency p50 ({result['turns']} answers) | {result['turn_p50_ms']:.0f} ms | |",
-            f"| turn latency p95 | {result['turn_p95_ms']:.0f} ms | <= 150 ms |",
+            f"| turn latency p95 | {result['turn_p95_ms']:.0f} ms | <= 100 ms |",
+            f"| assess, 20 answers and {documents} documents all read afresh (median) | "
+            f"{result['assess_fresh_median_s']:.2f} s | <= 2 s |",
+            f"| assess, read afresh (slowest round) | {result['assess_fresh_max_s']:.2f} s | |",
             f"| assess + plan, 20-turn interview, {documents} uploaded documents (median) | "
-            f"{result['assess_plan_median_s']:.2f} s | <= 2 s |",
+            f"{result['assess_plan_median_s']:.2f} s | |",
             f"| assess + plan (slowest round) | {result['assess_plan_max_s']:.2f} s | |",
             f"| `advisor plan --transcript --doc` x{documents}, documents ingested in the call "
             f"(median) | {result['cold_median_s']:.2f} s | |",

@@ -44,7 +44,9 @@ def test_assess_json_has_all_five_patterns_with_evidence() -> None:
     ]
     for pattern in data["patterns"]:
         assert {"id", "name", "risk", "level", "confidence", "evidence"} <= set(pattern)
-        assert 0 <= pattern["risk"] <= 100 and pattern["level"] in ("low", "medium", "high")
+        assert pattern["level"] in ("low", "medium", "high", "not_assessed")
+        assert (pattern["risk"] is None) == (pattern["level"] == "not_assessed")
+        assert pattern["risk"] is None or 0 <= pattern["risk"] <= 100
         for item in pattern["evidence"]:
             assert {"quote", "source", "signal"} <= set(item)
             assert item["source"]["kind"] == "turn" and "turn" in item["source"]

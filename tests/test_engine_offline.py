@@ -39,8 +39,9 @@ def test_a_pilot_at_risk_scores_high_everywhere_with_quoted_evidence(ready: Advi
 
 def test_a_healthy_pilot_scores_low(ready: Advisor) -> None:
     result = ready.assess_transcript(_load("healthy"))
-    assert all(p.level == "low" for p in result.patterns), [(p.id, p.risk) for p in result.patterns]
-    assert all(p.risk < 40 for p in result.patterns)
+    assert all(not p.at_risk for p in result.patterns), [(p.id, p.risk) for p in result.patterns]
+    assert all(p.risk < 40 for p in result.patterns if p.risk is not None)
+    assert sum(p.level == "low" for p in result.patterns) >= 4
 
 
 def test_negations_are_read_the_way_people_mean_them(ready: Advisor) -> None:
@@ -55,12 +56,13 @@ def test_negations_are_read_the_way_people_mean_them(ready: Advisor) -> None:
 def test_unmentioned_patterns_are_unknown_not_healthy(ready: Advisor) -> None:
     result = ready.assess_transcript(_load("negations"))
     governance = result.pattern("governance")
-    assert not governance.assessed and governance.confidence == 0 and governance.risk == 50
+    assert not governance.assessed and governance.confidence == 0
+    assert governance.level == "not_assessed" and governance.risk is None
 
 
 def test_plan_covers_every_risky_pattern_with_verified_citations(ready: Advisor) -> None:
     plan = ready.plan_transcript(_load("at-risk"))
-    risky = {p.id for p in plan.assessment.patterns if p.level != "low"}
+    risky = {p.id for p in plan.assessment.patterns if p.at_risk}
     items = plan.items()
     assert risky <= {i.pattern for i in items}
     kb = ready.store.name_for(None)

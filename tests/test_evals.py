@@ -21,6 +21,7 @@ from app.evaluate import (
     load_injections,
     load_questions,
     load_scenarios,
+    load_sentences,
     markdown,
 )
 from app.knowledge import load_knowledge
@@ -56,6 +57,19 @@ def test_the_datasets_are_big_enough_varied_and_well_formed() -> None:
     for injection in injections:
         assert injection.scenario in by_id
         assert (EVALS / "injections" / injection.document).is_file()
+    assert sum(1 for s in scenarios if s.split == "field") >= 20
+
+
+def test_the_held_out_sentences_are_the_test_writers_only() -> None:
+    from training.data import TEST_WRITERS, dedupe, load_raw, split
+
+    rows = load_sentences(EVALS)
+    assert len(rows) >= 1500
+    assert {r["writer"] for r in rows} == set(TEST_WRITERS)
+    _, test = split(dedupe(load_raw())[0])
+    assert [r["id"] for r in rows] == [u.id for u in test]
+    share_empty = sum(1 for r in rows if not r["labels"]) / len(rows)
+    assert share_empty >= 0.3
 
 
 def _labels() -> list[metrics.Label]:

@@ -23,6 +23,46 @@ MAX_TOKENS = 256  # the model's max_seq_length
 TOKEN_BUDGET = 2048  # padded tokens per model call
 
 
+def token_batches(lengths: Sequence[int], most: int, budget: int = TOKEN_BUDGET) -> list[list[int]]:
+    """Indices sorted by length and grouped so no batch exceeds ``budget`` padded tokens or
+    ``most`` texts; each batch is then padded to its own longest text."""
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        longest = lengths[index]  # sorted, so the newcomer is the longest
+        if batch and (longest * (len(batch) + 1) > budget or len(batch) >= most):
+            batches.append(batch)
+            batch = []
+        batch.append(index)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def padded(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token id rows -> (ids, attention mask), zero-padded to the longest row."""
+    width = max(len(r) for r in rows)
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for n, row in enumerate(rows):
+        ids[n, : len(row)] = row
+        mask[n, : len(row)] = 1
+    return ids, mask
+
+
+def session(model_path: Path, fold_weights: bool = False) -> ort.InferenceSession:
+    """One onnxruntime session on every core, quiet. ``fold_weights`` turns int8-stored
+    weights back into fp32 once, at load, instead of running them as quantised operators."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    options.log_severity_level = 3
+    if fold_weights:
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
+    return ort.InferenceSession(
+        str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+
+
 class MiniLMEmbedder:
     model_id = "all-MiniLM-L6-v2-int8"
     dim = 384
@@ -32,38 +72,19 @@ class MiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._session = session(model_path)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         encoded = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-        batch: list[int] = []
-        for index in order:
-            longest = len(encoded[index])  # sorted, so the newcomer is the longest
-            if batch and (
-                longest * (len(batch) + 1) > TOKEN_BUDGET or len(batch) >= self._batch_size
-            ):
-                out[batch] = self._run([encoded[i] for i in batch])
-                batch = []
-            batch.append(index)
-        out[batch] = self._run([encoded[i] for i in batch])
+        for batch in token_batches([len(e) for e in encoded], self._batch_size):
+            out[batch] = self._run([encoded[i] for i in batch])
         return out
 
     def _run(self, rows: list[list[int]]) -> Vectors:
-        width = max(len(r) for r in rows)
-        ids = np.zeros((len(rows), width), dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for n, row in enumerate(rows):
-            ids[n, : len(row)] = row
-            mask[n, : len(row)] = 1
+        ids, mask = padded(rows)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self._session.run(None, feeds)[0]
         weights = mask[:, :, None].astype(np.float32)

@@ -10,19 +10,19 @@ from app.schemas import Assessment, Workspace
 from app.ui import state
 from app.ui.state import View
 
-COLOURS = {"low": "#2e7d32", "medium": "#f9a825", "high": "#c62828"}
+COLOURS = {"low": "#2e7d32", "medium": "#f9a825", "high": "#c62828", "not_assessed": "#9e9e9e"}
 
 
 def chart(result: Assessment) -> go.Figure:
     patterns = list(reversed(result.patterns))
     figure = go.Figure(
         go.Bar(
-            x=[p.risk for p in patterns],
+            x=[p.risk or 0 for p in patterns],
             y=[p.name for p in patterns],
             orientation="h",
             marker_color=[COLOURS[p.level] for p in patterns],
             text=[
-                f"{p.risk} \u00b7 {p.level}" + ("" if p.assessed else " (no evidence)")
+                f"{p.risk} \u00b7 {p.level}" if p.assessed else "not assessed (no evidence)"
                 for p in patterns
             ],
             textposition="auto",
@@ -53,7 +53,9 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
         else:
             st.caption(f"Open point: {finding.text}")
     for pattern in result.patterns:
-        title = f"{pattern.name}: {pattern.level} ({pattern.risk}/100)"
+        title = f"{pattern.name}: {pattern.level_text} ({pattern.risk_text})"
+        if pattern.assessed:
+            title += f" \u00b7 {pattern.evidence_count} items of evidence"
         with st.expander(title, expanded=pattern.level == "high"):
             if not pattern.assessed:
                 st.write("Nothing was said or found about this yet.")
@@ -68,4 +70,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
                     if item.signal.polarity == "warning"
                     else (":green[**healthy**]")
                 )
-                st.markdown(f"{mark} \u201c{item.quote}\u201d  \n*{item.source.label()}*")
+                asked = f" \u00b7 in answer to: {item.context}" if item.context else ""
+                st.markdown(
+                    f"{mark} {item.probability:.0%} \u201c{item.quote}\u201d  \n"
+                    f"*{item.source.label()}{asked}*"
+                )
