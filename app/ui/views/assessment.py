@@ -25,7 +25,7 @@ def chart(result: Assessment) -> go.Figure:
                 f"{p.risk} \u00b7 {p.level}" if p.assessed else "not assessed (no evidence)"
                 for p in patterns
             ],
-            textposition="auto",
+            textposition=["auto" if p.assessed else "outside" for p in patterns],
         )
     )
     figure.update_layout(
@@ -55,7 +55,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     for pattern in result.patterns:
         title = f"{pattern.name}: {pattern.level_text} ({pattern.risk_text})"
         if pattern.assessed:
-            title += f" \u00b7 {pattern.evidence_count} items of evidence"
+            items = "item" if pattern.evidence_count == 1 else "items"
+            title += f" \u00b7 {pattern.evidence_count} {items} of evidence"
         with st.expander(title, expanded=pattern.level == "high"):
             if not pattern.assessed:
                 st.write("Nothing was said or found about this yet.")
@@ -70,7 +71,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
                     if item.signal.polarity == "warning"
                     else (":green[**healthy**]")
                 )
-                asked = f" \u00b7 in answer to: {item.context}" if item.context else ""
+                how = "in answer to" if item.source.kind == "turn" else "in"
+                asked = f" \u00b7 {how}: {item.context}" if item.context else ""
                 st.markdown(
                     f"{mark} {item.probability:.0%} \u201c{item.quote}\u201d  \n"
                     f"*{item.source.label()}{asked}*"
