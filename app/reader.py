@@ -30,6 +30,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from app.embeddings import Embedder, Vectors, embed_fixed
+from app.errors import AssetError
 from app.knowledge import Catalog
 from app.language import Reader as Language
 from app.language import Span, normalise, reading_units
@@ -162,7 +163,10 @@ class EvidenceReader:
         self, catalog: Catalog, embedder: Embedder, language: Language, model: ReaderModel
     ) -> None:
         if list(model.patterns) != catalog.ids:
-            raise ValueError("The evidence reader was trained on other patterns; retrain it.")
+            raise AssetError(
+                "The evidence reader was trained on other patterns than knowledge/patterns.yaml "
+                "lists; rebuild it with `make train`."
+            )
         self.catalog = catalog
         self.embedder = embedder
         self.language = language
