@@ -189,6 +189,14 @@ class EvidenceReader:
         return signs, embed_fixed(self.embedder, [s.text for _, _, s in signs])
 
     @cached_property
+    def _rows(self) -> dict[tuple[str, str], np.ndarray]:
+        """The rows of ``_signs`` on each (pattern, side), built once."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for index, (pattern, side, _) in enumerate(self._signs[0]):
+            out.setdefault((pattern, side), []).append(index)
+        return {key: np.array(rows) for key, rows in out.items()}
+
+    @cached_property
     def _probes(self) -> tuple[list[str], list[str], Vectors]:
         owners = [p.id for p in self.catalog.patterns for _ in p.probes]
         ids = [q.id for p in self.catalog.patterns for q in p.probes]
@@ -246,8 +254,8 @@ class EvidenceReader:
         for (sentence, pattern, stance, probability), vector, row in zip(
             found, vectors, sims, strict=True
         ):
-            mask = np.array([p == pattern and side == stance for p, side, _ in signs])
-            index = int(np.flatnonzero(mask)[np.argmax(row[mask])])
+            rows = self._rows[(pattern, stance)]
+            index = int(rows[np.argmax(row[rows])])
             unit = units[sentence.number]
             item = Evidence(
                 quote=sentence.span.text,
