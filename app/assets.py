@@ -65,7 +65,7 @@ ASSETS = (MODEL, TOKENIZER, CL100K, O200K)
 # The evidence reader is the project's own model, trained by `make train` (training/) and
 # committed with its metadata; see training/MODEL_CARD.md. A retrained model changes this hash.
 READER_DIR = Path(__file__).resolve().parent / "models"
-READER_SHA256 = "a5d0ff3d947503270b3b80c3afd592db7d978b9093613d063cd53b867f33e5e2"
+READER_SHA256 = "4587bed4257f1ea5ea553995f65881e667b63df53a1c1a0648fc73bf2ef8af19"
 
 
 @dataclass(frozen=True)

@@ -302,13 +302,19 @@ class EvidenceReader:
         out: list[_Sentence] = []
         offset = 0
         previous = None  # the chain runs through the section, across paragraphs
+        payload = False  # after text addressed to an AI, the rest of its section is its payload
         for paragraph in (p for p in unit.text.split("\n\n") if p.strip()):
             start = unit.text.index(paragraph, offset)
             offset = start + len(paragraph)
+            if paragraph.lstrip().startswith("#"):
+                payload = False  # a new section
+            elif payload:
+                continue
             spans = [Span(start + s.start, start + s.end, s.text) for s in reading_units(paragraph)]
             flagged = self.language.instruction(paragraph) or any(
                 self.language.instruction(s.text) for s in spans
             )
+            payload = payload or flagged
             if flagged or self.language.hidden(paragraph):
                 detection.findings.append(
                     Finding(

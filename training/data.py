@@ -19,6 +19,8 @@ import numpy as np
 
 STANCES = ("none", "warning", "healthy")
 TEST_WRITERS = ("w06", "w07", "w08")
+# Held out of training to choose the epoch and the operating point (training/train.py).
+VALIDATION_WRITERS = ("w12", "w21", "w27")
 ROOT = Path(__file__).resolve().parent
 REPO = ROOT.parent
 
@@ -174,11 +176,6 @@ def split(units: Iterable[Unit]) -> tuple[list[Unit], list[Unit]]:
     return train, test
 
 
-def group_of(unit: Unit) -> str:
-    """Units of one answer or one document section share a group (for validation splits)."""
-    return f"{unit.writer}\x1f{unit.context}"
-
-
 # outputs: the held-out sentences for `advisor eval`, and the data card -------------------------
 
 WRITERS = ROOT / "writers.json"
@@ -217,6 +214,8 @@ def data_card(raw: Sequence[Unit], units: Sequence[Unit], dropped: int) -> str:
         f"  context sharing >= 90% and >= 60% of their wording); {len(units)} kept.",
         f"- Test split: every unit of writers {', '.join(TEST_WRITERS)}, held out of training,",
         "  validation and every choice; copied to `evals/sentences.jsonl` for `advisor eval`.",
+        f"- Validation split: every unit of writers {', '.join(VALIDATION_WRITERS)}, held out",
+        "  of training; it chooses the epoch and the operating point.",
         "- Labels: per unit 0-2 `(pattern, stance)`, stance `warning` (a gap now) or `healthy`",
         "  (a control in place now); no label means not evidence.",
         "",
@@ -228,7 +227,13 @@ def data_card(raw: Sequence[Unit], units: Sequence[Unit], dropped: int) -> str:
         industries = len({u.industry for u in own})
         empty = sum(1 for u in own if not u.labels) / len(own)
         docs = sum(1 for u in own if u.kind == "document") / len(own)
-        split_name = "test" if writer in TEST_WRITERS else "train"
+        split_name = (
+            "test"
+            if writer in TEST_WRITERS
+            else "validation"
+            if writer in VALIDATION_WRITERS
+            else "train"
+        )
         lines.append(
             f"| {writer} | {split_name} | {len(own)} | {empty:.0%} | {docs:.0%} | {industries} | "
             f"{briefs.get(writer, '')} |"
