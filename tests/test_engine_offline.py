@@ -40,8 +40,8 @@ def test_a_pilot_at_risk_scores_high_everywhere_with_quoted_evidence(ready: Advi
 def test_a_healthy_pilot_scores_low(ready: Advisor) -> None:
     result = ready.assess_transcript(_load("healthy"))
     assert all(not p.at_risk for p in result.patterns), [(p.id, p.risk) for p in result.patterns]
-    assert all(p.risk < 40 for p in result.patterns if p.risk is not None)
-    assert sum(p.level == "low" for p in result.patterns) >= 4
+    assert all(p.level == "low" for p in result.patterns)
+    assert sum(p.risk is not None and p.risk < 40 for p in result.patterns) >= 4
 
 
 def test_negations_are_read_the_way_people_mean_them(ready: Advisor) -> None:

@@ -85,6 +85,19 @@ def test_missing_po_numbers_are_a_data_gap(ready: Advisor) -> None:
     assert ("data_quality", "warning") in found
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known miss of this reader: a denial of a gap in the words of the gap ('nothing is "
+    "cleaned by hand') still reads as the gap, weakly (0.64 here); a pilot with nothing else "
+    "against it stays low.",
+)
+def test_a_denied_gap_is_not_read_as_the_gap(ready: Advisor) -> None:
+    found = _read(
+        ready, "Is any of the data cleaned or corrected by hand?", "No, nothing is cleaned by hand."
+    )
+    assert ("data_quality", "warning") not in found
+
+
 def test_a_stable_api_with_a_test_system_is_a_healthy_integration(ready: Advisor) -> None:
     found = _read(
         ready,
