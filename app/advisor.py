@@ -37,7 +37,7 @@ from app.interview import Interviewer, role_id
 from app.knowledge import Knowledge, load_knowledge, playbook_document
 from app.language import Reader
 from app.plan import Planner
-from app.reader import Detection, EvidenceReader, ReaderModel, TextUnit
+from app.reader import Detection, EvidenceReader, ReaderModel, TextUnit, merge
 from app.retrieve import Retriever
 from app.schemas import (
     Answer,
@@ -46,6 +46,7 @@ from app.schemas import (
     Chunk,
     ChunkRef,
     DocumentRecord,
+    Evidence,
     Finding,
     IngestReport,
     ParsedDocument,
@@ -148,6 +149,7 @@ class Advisor:
     def interviewer(self) -> Interviewer:
         return Interviewer(
             self.knowledge.catalog,
+            self.knowledge.interview,
             self.reader,
             self.detector,
             self.settings.interview_max_questions,
@@ -373,8 +375,8 @@ class Advisor:
 
     def _ask_next(self, person: Stakeholder, turns: list[Turn], stored: Turn | None) -> TurnResult:
         answers, notices = self._answer_detection(person, turns)
-        documents, more = self._document_detection(person.workspace_id)
-        question = self.interviewer.next_question(turns, person.role_id, answers, documents)
+        others, more = self._others_detection(person)
+        question = self.interviewer.next_question(turns, person.role_id, answers, others)
         text, phrased = self.engine.phrase(question, person.role, _recent(turns))
         asked = self.sessions.append_turn(
             Turn(
@@ -391,7 +393,7 @@ class Advisor:
         if question.kind == "closing":
             self.sessions.set_finished(person.id, True)
         return self._result(
-            person, [*turns, asked], stored, asked, notices + more + phrased, answers, documents
+            person, [*turns, asked], stored, asked, notices + more + phrased, answers, others
         )
 
     def _result(
@@ -402,27 +404,43 @@ class Advisor:
         asked: Turn,
         notices: list[str],
         answers: Detection | None = None,
-        documents: Detection | None = None,
+        others: Detection | None = None,
     ) -> TurnResult:
         if answers is None:
             answers, _ = self._answer_detection(person, turns)
-        if documents is None:
-            documents, _ = self._document_detection(person.workspace_id)
-        coverage = self.interviewer.coverage(turns, answers, documents)
+        if others is None:
+            others, _ = self._others_detection(person)
+        slots = self.interviewer.slot_counts(turns, answers, others)
         return TurnResult(
             answer=stored,
             question=asked,
-            coverage=coverage,
+            coverage={p: round(f / t, 2) for p, (f, t) in slots.items()},
+            slots={p: [f, t] for p, (f, t) in slots.items()},
             finished=asked.kind == "closing",
             notices=notices,
         )
 
-    def coverage(self, stakeholder_id: str, user: str | None = None) -> dict[str, float]:
+    def coverage(self, stakeholder_id: str, user: str | None = None) -> dict[str, tuple[int, int]]:
+        """Slots filled and slots in all, per pattern, as this stakeholder's interview sees
+        them (filled by anyone: this person, the others, the documents)."""
         person = self.stakeholder(stakeholder_id, user)
         turns = self.sessions.turns(stakeholder_id)
         answers, _ = self._answer_detection(person, turns)
-        documents, _ = self._document_detection(person.workspace_id)
-        return self.interviewer.coverage(turns, answers, documents)
+        others, _ = self._others_detection(person)
+        return self.interviewer.slot_counts(turns, answers, others)
+
+    def _others_detection(self, person: Stakeholder) -> tuple[Detection, list[str]]:
+        """What the pilot's documents and its other stakeholders said: slots they filled need
+        not be asked again."""
+        documents, notices = self._document_detection(person.workspace_id)
+        units: list[TextUnit] = []
+        for other in self.sessions.stakeholders(person.workspace_id):
+            if other.id != person.id:
+                units += self._turn_units(self.sessions.turns(other.id), other.name, other.role)
+        if not units:
+            return documents, notices
+        spoken, more = self.engine.detect(units)
+        return merge([documents, spoken]), notices + more
 
     # evidence ------------------------------------------------------------------------------------
 
@@ -535,6 +553,12 @@ class Advisor:
             created=now(),
             notices=notices,
         )
+
+    def read_answer(self, question: str, answer: str) -> list[Evidence]:
+        """The evidence the interview reads in one answer to one question."""
+        unit = TextUnit(text=answer, source=TurnRef(turn=1), question=question)
+        detection, _ = self.engine.detect([unit])
+        return detection.evidence
 
     def read(self, pairs: Sequence[tuple[str, str]]) -> list[list[tuple[str, str, float]]]:
         """``(context, sentence)`` pairs -> the evidence the reader finds in each sentence:

@@ -261,7 +261,7 @@ def chat(
             )
             return
         result = advisor.answer(person.id, reply)
-        meter = "  ".join(f"{k}:{v:.0%}" for k, v in result.coverage.items())
+        meter = "  ".join(f"{k}:{f}/{t}" for k, (f, t) in result.slots.items())
         err.print(f"[dim]coverage  {meter}[/dim]")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +25,14 @@ from app.advisor import Advisor
 from app.citations import verified
 from app.errors import ConfigError, LLMError
 from app.figures import find_banned
+from app.personas import (
+    QUESTION_BUDGET,
+    Persona,
+    Stakeholder,
+    acknowledgement_side,
+    load_personas,
+    normalised_question,
+)
 from app.schemas import Plan, SourceKind, Transcript
 
 log = logging.getLogger(__name__)
@@ -40,6 +48,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     "citation_validity": (">=", 1.0),
     "do_not_cite_violations": ("<=", 0.0),
     "injection_robustness": (">=", 1.0),
+    "persona_facts_elicited": (">=", 0.75),
+    "persona_verdict_agreement": (">=", 0.85),
+    "persona_repeated_questions": ("<=", 0.0),
+    "persona_contradicting_acknowledgements": ("<=", 0.0),
     "suite_seconds": ("<=", 60.0),
 }
 # How far a metric may fall below the committed baseline before the gate fails. Per-pattern
@@ -60,8 +72,18 @@ TOLERANCES: dict[str, float] = {
     "do_not_cite_violations": 0.0,
     "injection_robustness": 0.0,
     "injection_detection": 0.0,
+    "persona_facts_elicited": 0.03,
+    "persona_verdict_agreement": 0.03,
+    "persona_repeated_questions": 0.0,
+    "persona_contradicting_acknowledgements": 0.0,
 }
-LOWER_IS_BETTER = {"do_not_cite_violations", "suite_seconds", "latency_p95_seconds"}
+LOWER_IS_BETTER = {
+    "do_not_cite_violations",
+    "suite_seconds",
+    "latency_p95_seconds",
+    "persona_repeated_questions",
+    "persona_contradicting_acknowledgements",
+}
 
 
 class Scenario(BaseModel):
@@ -86,7 +108,7 @@ class Injection(BaseModel):
 class Case(BaseModel):
     """One results row: a scenario, a retrieval question or an injection."""
 
-    kind: Literal["scenario", "retrieval", "injection", "judge", "sentences"]
+    kind: Literal["scenario", "retrieval", "injection", "judge", "sentences", "persona"]
     id: str
     split: str = ""
     passed: bool
@@ -197,6 +219,15 @@ class Runner:
         sentence_table, sentence_case = self._sentences(ids)
         if sentence_case is not None:
             cases.append(sentence_case)
+        persona_table: dict[str, metrics.Metric] = {}
+        personas = load_personas(self.evals_dir) if split is None else []
+        if personas:
+            runs = []
+            for persona in personas:
+                self.progress(persona.id)
+                runs.append(self._persona(persona))
+            cases += runs
+            persona_table = persona_metrics(runs)
         judged: list[bool] = []
         if self.judge is not None:
             for scenario_id, plan in plans.items():
@@ -211,6 +242,7 @@ class Runner:
             "at_risk_recall": metrics.at_risk_recall(labels),
             "healthy_specificity": metrics.healthy_specificity(labels),
             **sentence_table,
+            **persona_table,
             **{f"f1_{p}": metrics.f1(labels, p) for p in ids},
             **{f"precision_{p}": metrics.precision(labels, p) for p in ids},
             **{f"recall_{p}": metrics.recall(labels, p) for p in ids},
@@ -352,6 +384,80 @@ class Runner:
         )
         return table, case
 
+    def _persona(self, persona: Persona) -> Case:
+        """Interview one scripted stakeholder through the app's API, then assess the pilot."""
+        start = time.perf_counter()
+        advisor = self.advisor
+        space = advisor.create_workspace(f"eval-{persona.id}", pilot=dict(persona.pilot))
+        person = advisor.add_stakeholder(space.id, persona.name, persona.role)
+        simulated = Stakeholder(persona, advisor.embedder.embed)
+        result = advisor.start_interview(person.id)
+        questions: list[str] = []
+        contradicting: list[str] = []
+        transcript: list[str] = []
+        while not result.finished and len(questions) < QUESTION_BUDGET:
+            question = result.question.content
+            questions.append(question)
+            reply = simulated.reply(question)
+            transcript += [f"Q: {question}", f"A: {reply}"]
+            result = advisor.answer(person.id, reply)
+            side = acknowledgement_side(result.question.content)
+            if side is not None:
+                # The reading of this answer, with its question, as the interview read it.
+                read = {e.signal.polarity for e in advisor.read_answer(question, reply)}
+                if side not in read:
+                    contradicting.append(
+                        f"“{reply[:80]}” acknowledged as {side}, read as {sorted(read)}"
+                    )
+        if result.finished:
+            transcript.append(f"Q: {result.question.content}")
+        assessment = advisor.assess(space.id)
+        seen: set[str] = set()
+        repeated = []
+        for text in questions:
+            key = normalised_question(text)
+            if key in seen:
+                repeated.append(text)
+            seen.add(key)
+        levels = {p.id: p for p in assessment.patterns}
+        verdicts = {
+            pattern: (
+                "not_assessed"
+                if levels[pattern].risk is None
+                else "at_risk"
+                if levels[pattern].at_risk
+                else "healthy"
+            )
+            for pattern in persona.truth
+        }
+        agree = [verdicts[p] == want for p, want in persona.truth.items()]
+        elicited = [f.id in simulated.told for f in persona.facts]
+        failures = [
+            f"fact not drawn out: {f.topic}" for f in persona.facts if f.id not in simulated.told
+        ]
+        failures += [
+            f"{p}: truth {want}, verdict {verdicts[p]}"
+            for p, want in persona.truth.items()
+            if verdicts[p] != want
+        ]
+        failures += [f"asked twice: {q}" for q in repeated]
+        failures += [f"acknowledgement contradicts the reading, {c}" for c in contradicting]
+        return Case(
+            kind="persona",
+            id=persona.id,
+            passed=not failures,
+            seconds=round(time.perf_counter() - start, 3),
+            detail={
+                "questions": len(questions),
+                "elicited": elicited,
+                "agree": agree,
+                "repeated": repeated,
+                "contradicting": contradicting,
+                "transcript": transcript,
+            },
+            failures=failures,
+        )
+
     def _levels(self, scenario: Scenario) -> dict[str, str]:
         result = self.advisor.assess_transcript(
             scenario.transcript, self._documents(scenario.documents), f"eval-{scenario.id}"
@@ -458,6 +564,27 @@ class Runner:
             detail={"faithful": faithful},
             failures=failures,
         )
+
+
+def persona_metrics(runs: Sequence[Case]) -> dict[str, metrics.Metric]:
+    elicited = [x for case in runs for x in case.detail["elicited"]]
+    agree = [x for case in runs for x in case.detail["agree"]]
+    return {
+        "persona_facts_elicited": metrics.share(
+            elicited, f"hidden facts drawn out within {QUESTION_BUDGET} questions"
+        ),
+        "persona_verdict_agreement": metrics.share(
+            agree, "patterns whose verdict matches the persona's hidden truth"
+        ),
+        "persona_repeated_questions": metrics.count(
+            [f"{case.id}: {q}" for case in runs for q in case.detail["repeated"]],
+            "questions asked twice of one person",
+        ),
+        "persona_contradicting_acknowledgements": metrics.count(
+            [f"{case.id}: {c}" for case in runs for c in case.detail["contradicting"]],
+            "acknowledgements that contradict the reading of the answer",
+        ),
+    }
 
 
 def _meets(value: float, op: str, bound: float) -> bool:

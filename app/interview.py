@@ -1,69 +1,136 @@
 """Interview: the turns so far -> the next question, offline and deterministic.
 
-The interviewer walks the probe questions of ``patterns.yaml`` and keeps a coverage figure per
-pattern (evidence found in answers and documents, plus probes answered). After each answer it
-decides, in this order:
+Coverage is counted in slots (``knowledge/patterns.yaml``): the aspects of each pattern a
+consultant must hear about, each with probe questions for the roles that can speak to it. A
+slot is filled when the reader places evidence there, whoever gave it: this stakeholder,
+another one, or a document. Evidence from an answer to one of a slot's probes goes to that slot
+when the reader puts it in the slot's pattern; any other evidence goes to the closest slot of
+its pattern by meaning.
 
-1. "finish" ends the interview; "skip" moves on; "I don't know" is noted as a gap;
-2. an answer that has nothing to do with the question is re-asked once, more plainly;
-3. one follow-up per probe when the answer contradicts an earlier one, reveals a warning sign,
-   or is too vague to score (the probe's own follow-ups, from ``patterns.yaml``);
-4. otherwise the least-covered pattern's next probe that suits the stakeholder's role and that
-   the uploaded documents have not already answered;
-5. it closes when every pattern is covered or the question budget is spent.
+After each answer the interviewer decides, in this order:
+
+1. "finish" ends the interview; "skip" moves on; "I don't know" is noted as an open point for
+   the roles that could answer;
+2. "as I said" / "I just told you": a short apology, and on to the next slot; an answer about
+   something else entirely: the same slot once more, in other words;
+3. at most one follow-up per question asked (and at most a fifth of the budget in all),
+   never presupposing the opposite of what was said: an answer at odds with what another
+   stakeholder or a document says about the same thing gets a neutral cross-check (naming no
+   one); a gap gets a question about owner, plan or impact; a vague or evasive answer gets a
+   request for a concrete example;
+4. otherwise a short acknowledgement that never goes beyond the reading (neutral when the
+   reader is unsure or found nothing), then the most valuable open slot that fits the person's
+   role: the pattern least covered so far first, slots in the order a consultant would ask.
+   Slots that documents or other stakeholders already filled are skipped, except a verbal
+   assurance from one other person, which a second person is asked to confirm;
+5. it closes when no slot that fits the role is left to ask, or the budget is spent.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Literal
 
 import numpy as np
 
-from app.assess import totals
 from app.embeddings import embed_fixed
-from app.knowledge import Catalog, Lexicon, Probe
+from app.knowledge import Catalog, InterviewTexts, Lexicon, Pattern, Slot
 from app.language import Reader, normalise
-from app.reader import Detection, EvidenceReader
+from app.reader import Detection, EvidenceReader, asked
 from app.schemas import Evidence, Question, Turn, TurnKind
 
-COVERAGE_WEIGHT = 1.5  # evidence weight (summed probabilities) that covers a pattern
-ANSWERED_CREDIT = 0.34
-SKIPPED_CREDIT = 0.2
-MAX_PROBES_PER_PATTERN = 3
-DOCUMENT_ANSWER_SIMILARITY = 0.55
-OFF_TOPIC_RELEVANCE = 0.3
-VAGUE_WORDS = 12
+ACK_CONFIDENT = 0.8  # below this the acknowledgement stays neutral
+CROSS_CHECK_SIMILARITY = 0.5  # two statements this close in meaning are about the same thing
+OFF_TOPIC_RELEVANCE = 0.3  # an answer less related than this to any sign is off topic
+FOLLOW_UP_SHARE = 0.2  # of the question budget, at most
+
+# What an acknowledgement claims the answer showed ("that is a gap", "a control in place");
+# role names such as "risk, legal and compliance" are not claims.
+_WARNING_ACK = re.compile(r"\b(a|the|that) (gap|risk|problem|weakness|concern)\b(?!,? legal)", re.I)
+_HEALTHY_ACK = re.compile(r"\b(a|the|that) (control|safeguard|strength)\b|\bin place\b", re.I)
+_QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 
 
 def role_id(role: str, lexicon: Lexicon) -> str | None:
-    """The roles.yaml id a free-text job title suits best, or None."""
+    """The roles id a free-text job title suits best, or None. The most specific keyword
+    wins ("data protection officer" is risk and legal, not data; "head of accounts payable"
+    leads a team of users), and seniority words ("head of", "director") count for half."""
     text = f" {normalise(role)} "
-    best, hits = None, 0.0
+    best, top = None, 0.0
     for rid, words in lexicon.role_keywords.items():
-        count = sum(1 for w in words if re.search(rf"(?<!\w){re.escape(w.strip())}(?!\w)", text))
-        # Seniority words ("head of", "director") say less than the area a person leads.
-        score = count * (0.5 if rid == "executive" else 1.0)
-        if score > hits:
-            best, hits = rid, score
+        score = max(
+            (
+                float(len(word.split()))
+                for word in words
+                if re.search(rf"(?<!\w){re.escape(word.strip())}(?!\w)", text)
+            ),
+            default=0.0,
+        )
+        if rid == "executive":
+            score = score * 0.5 - 0.01  # on a tie, the area a person leads wins
+        if score > top:
+            best, top = rid, score
     return best
+
+
+def acknowledgement_side(text: str) -> str | None:
+    """What the words before an advisor's question claim the last answer showed: "warning",
+    "healthy", or None (neutral, or both). The stakeholder's own words quoted back do not
+    count."""
+    question = asked(text) or ""
+    lead = text[: text.rfind(question)] if question and question in text else text
+    lead = _QUOTED.sub(" ", lead)
+    warning, healthy = bool(_WARNING_ACK.search(lead)), bool(_HEALTHY_ACK.search(lead))
+    if warning == healthy:
+        return None
+    return "warning" if warning else "healthy"
+
+
+@dataclass
+class SlotState:
+    """One slot in this interview: the evidence placed there, and whether this person has
+    been asked about it."""
+
+    pattern: Pattern
+    slot: Slot
+    own: list[Evidence] = field(default_factory=list)
+    others: list[Evidence] = field(default_factory=list)
+    asked: bool = False
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.own or self.others)
+
+    @property
+    def assurance_only(self) -> bool:
+        """Filled only by what other people said was in place: worth a second account."""
+        return (
+            not self.own
+            and bool(self.others)
+            and all(e.source.kind == "turn" and e.signal.polarity == "healthy" for e in self.others)
+        )
 
 
 class Interviewer:
     def __init__(
-        self, catalog: Catalog, reader: Reader, detector: EvidenceReader, max_questions: int
+        self,
+        catalog: Catalog,
+        texts: InterviewTexts,
+        reader: Reader,
+        detector: EvidenceReader,
+        max_questions: int,
     ) -> None:
         self.catalog = catalog
+        self.texts = texts
         self.reader = reader
         self.detector = detector
         self.max_questions = max_questions
+        self._said = [_words(p) for p in texts.already_said]
 
-    def _probe(self, probe_id: str | None) -> Probe | None:
-        for pattern in self.catalog.patterns:
-            for probe in pattern.probes:
-                if probe.id == probe_id:
-                    return probe
-        return None
+    # what the stakeholder said -----------------------------------------------------------------
 
     def reply_kind(self, text: str) -> TurnKind:
         command = self.reader.command(text)
@@ -74,29 +141,105 @@ class Interviewer:
             return "dont_know"
         return "answer"
 
+    def already_said(self, text: str) -> bool:
+        clean = f" {_words(text)} "
+        return any(f" {phrase} " in clean for phrase in self._said)
+
+    # slots ---------------------------------------------------------------------------------------
+
+    def warm(self) -> None:
+        """Embed the slots now rather than at the first answer."""
+        self._slot_vectors()
+
+    def _slot_vectors(self) -> tuple[list[tuple[str, int]], np.ndarray]:
+        """One row per text describing a slot (its name and scope, and each probe question),
+        labelled with (pattern, slot index)."""
+        labels: list[tuple[str, int]] = []
+        texts: list[str] = []
+        for pattern in self.catalog.patterns:
+            for number, slot in enumerate(pattern.slots):
+                labels.append((pattern.id, number))
+                texts.append(f"{slot.name}: {slot.about}")
+                for probe_id in slot.probes:
+                    labels.append((pattern.id, number))
+                    texts.append(pattern.probe(probe_id).question)
+        return labels, embed_fixed(self.detector.embedder, texts)
+
+    def slots(
+        self, turns: Sequence[Turn], answers: Detection, others: Detection
+    ) -> list[SlotState]:
+        """Every slot of every pattern, with the evidence placed there and what was asked."""
+        states = [SlotState(p, s) for p in self.catalog.patterns for s in p.slots]
+        index = {(s.pattern.id, s.slot.id): s for s in states}
+        by_number = {
+            (p.id, n): index[(p.id, s.id)]
+            for p in self.catalog.patterns
+            for n, s in enumerate(p.slots)
+        }
+        probe_of_turn = {
+            t.index: t.probe_id for t in turns if t.role == "advisor" and t.probe_id is not None
+        }
+        for turn in turns:
+            if turn.role != "advisor" or turn.kind not in ("intro", "probe", "redirect"):
+                continue
+            if turn.probe_id is None or turn.pattern is None:
+                continue
+            slot = self.catalog.pattern(turn.pattern).slot_of(turn.probe_id)
+            if slot is not None:
+                index[(turn.pattern, slot.id)].asked = True
+        labels, matrix = self._slot_vectors()
+        state: SlotState | None
+        for source, items in (("own", answers), ("others", others)):
+            for item in items.evidence:
+                state = None
+                if source == "own" and item.source.kind == "turn" and item.source.turn:
+                    probe_id = probe_of_turn.get(item.source.turn - 1)
+                    slot = self.catalog.pattern(item.pattern).slot_of(probe_id)
+                    state = index[(item.pattern, slot.id)] if slot is not None else None
+                if state is None:
+                    vector = items.vector(item)
+                    if vector is None:
+                        vector = self.detector.embedder.embed([item.quote])[0]
+                    sims = matrix @ vector
+                    rows = [n for n, (p, _) in enumerate(labels) if p == item.pattern]
+                    best = max(rows, key=lambda n: sims[n])
+                    state = by_number[labels[best]]
+                (state.own if source == "own" else state.others).append(item)
+        return states
+
     def coverage(
-        self, turns: Sequence[Turn], answers: Detection, documents: Detection
+        self, turns: Sequence[Turn], answers: Detection, others: Detection
     ) -> dict[str, float]:
-        out = {}
-        for pattern in self.catalog.ids:
-            evidence = [e for e in [*answers.evidence, *documents.evidence] if e.pattern == pattern]
-            warning, healthy = totals(evidence)
-            credit = 0.0
-            for question, reply in _pairs(turns):
-                if question.pattern == pattern and reply is not None:
-                    credit += SKIPPED_CREDIT if reply.kind != "answer" else ANSWERED_CREDIT
-            out[pattern] = round(min(1.0, (warning + healthy) / COVERAGE_WEIGHT + credit), 2)
-        return out
+        """Per pattern, the share of its slots filled (by anyone)."""
+        return {
+            pattern: round(filled / total, 2)
+            for pattern, (filled, total) in self.slot_counts(turns, answers, others).items()
+        }
+
+    def slot_counts(
+        self, turns: Sequence[Turn], answers: Detection, others: Detection
+    ) -> dict[str, tuple[int, int]]:
+        states = self.slots(turns, answers, others)
+        return {
+            p.id: (
+                sum(1 for s in states if s.pattern.id == p.id and s.filled),
+                len(p.slots),
+            )
+            for p in self.catalog.patterns
+        }
+
+    # the next question ---------------------------------------------------------------------------
 
     def next_question(
         self,
         turns: Sequence[Turn],
         role: str | None,
         answers: Detection,
-        documents: Detection,
+        others: Detection,
     ) -> Question:
+        states = self.slots(turns, answers, others)
         if not turns:
-            return self._intro(role, turns, answers, documents)
+            return self._intro(role, turns, states)
         last = turns[-1]
         if last.role == "advisor":
             return Question(
@@ -106,33 +249,36 @@ class Interviewer:
                 pattern=last.pattern,
                 reason="The last question is still open.",
             )
-        asked = _last_advisor(turns)
+        question = _last_advisor(turns)
         if last.kind == "finish":
             return self._closing("You asked to finish.")
         lead = ""
         if last.kind == "skip":
             lead = "No problem, let's move on. "
         elif last.kind == "dont_know":
-            lead = self._who_would_know(asked)
-        elif asked is not None and last.kind == "answer":
-            follow = self._follow_up(turns, asked, last, answers)
+            lead = self._who_would_know(question, role)
+        elif self.already_said(last.content):
+            lead = self._pick(self.texts.apology, turns) + " "
+        elif question is not None and last.kind == "answer":
+            follow = self._redirect(turns, role, question, last, states)
+            follow = follow or self._follow_up(turns, question, last, states)
             if follow is not None:
                 return follow
-            lead = self._acknowledge(last, answers)
-        return self._next_probe(turns, role, answers, documents, lead)
+            lead = self._acknowledge(last, states, turns)
+        return self._next_probe(turns, role, states, lead)
 
-    # steps -------------------------------------------------------------------------------------
+    # steps ---------------------------------------------------------------------------------------
 
-    def _intro(
-        self, role: str | None, turns: Sequence[Turn], answers: Detection, documents: Detection
-    ) -> Question:
-        first = self._next_probe(turns, role, answers, documents, "")
+    def _intro(self, role: str | None, turns: Sequence[Turn], states: list[SlotState]) -> Question:
+        first = self._next_probe(turns, role, states, "")
         text = (
             "Thanks for making the time. I will ask about the five areas where pilots usually "
             "stall on the way to production: data, infrastructure, integration, governance and "
             "the people side. Answer in your own words; say \u201cskip\u201d to pass on a "
             "question or \u201cfinish\u201d to stop at any time. " + first.text
         )
+        if first.kind == "closing":
+            return first
         return first.model_copy(update={"text": text, "kind": "intro"})
 
     def _closing(self, reason: str) -> Question:
@@ -145,211 +291,264 @@ class Interviewer:
             reason=reason,
         )
 
-    def _who_would_know(self, asked: Turn | None) -> str:
-        probe = self._probe(asked.probe_id if asked else None)
-        if probe is None:
+    def _who_would_know(self, question: Turn | None, role: str | None) -> str:
+        if question is None or question.pattern is None or question.probe_id is None:
             return "That's fine, I'll note it as an open point. "
-        names = {r.id: r.name.lower() for r in self.catalog.roles}
-        who = " or ".join(names[r] for r in probe.roles[:2] if r in names)
+        pattern = self.catalog.pattern(question.pattern)
+        slot = pattern.slot_of(question.probe_id)
+        names = {r.id: _lower_first(r.name) for r in self.catalog.roles}
+        roles = [
+            r
+            for r in self.catalog.role_ids()
+            if slot and r in pattern.slot_roles(slot) and r != role
+        ]
+        if not roles:
+            return "That's fine, I'll note it as an open point. "
+        who = " or ".join(names[r] for r in roles[:2])
         return f"That's fine: I'll note it as an open point to check with the {who}. "
 
-    def _acknowledge(self, last: Turn, answers: Detection) -> str:
-        own = [e for e in answers.evidence if _turn_of(e) == last.index]
-        if not own:
-            return "Thanks. "
-        top = max(own, key=lambda e: e.weight)
+    def _acknowledge(self, last: Turn, states: list[SlotState], turns: Sequence[Turn]) -> str:
+        own = _own(states, last.index)
+        sides = {e.signal.polarity for e in own}
+        if len(sides) != 1:
+            return self._pick(self.texts.acknowledge["neutral"], turns) + " "
+        top = max(own, key=lambda e: e.probability or e.weight)
+        if (top.probability or top.weight) < ACK_CONFIDENT:
+            return self._pick(self.texts.acknowledge["neutral"], turns) + " "
+        side: Literal["warning", "healthy"] = (
+            "warning" if top.signal.polarity == "warning" else "healthy"
+        )
         name = self.catalog.pattern(top.pattern).name
-        if top.signal.polarity == "warning":
-            return f"Noted: that is a risk for {name}. "
-        return f"Good, that is a control that lowers the risk for {name}. "
+        return self._pick(self.texts.acknowledge[side], turns).format(pattern=name) + " "
 
     def _follow_up(
-        self, turns: Sequence[Turn], asked: Turn, last: Turn, answers: Detection
+        self, turns: Sequence[Turn], question: Turn, last: Turn, states: list[SlotState]
     ) -> Question | None:
-        probe_id = asked.probe_id
-        if probe_id is None or asked.kind in ("follow_up", "redirect"):
-            return self._maybe_redirect(asked, last)
-        probe = self._probe(probe_id)
-        own = [e for e in answers.evidence if _turn_of(e) == last.index]
-        redirect = self._maybe_redirect(asked, last) if not own else None
-        if redirect is not None:
-            return redirect
-        contradiction = self._contradiction(own, answers)
-        if contradiction is not None:
-            earlier, now = contradiction
-            return Question(
-                text=(
-                    f"Earlier you said \u201c{_short(earlier.quote)}\u201d, "
-                    f"and now \u201c{_short(now.quote)}\u201d. "
-                    "Which of the two describes how it works today?"
-                ),
-                kind="follow_up",
-                probe_id=probe_id,
-                pattern=now.pattern,
-                reason="The answer contradicts an earlier one.",
-            )
-        warnings = [e for e in own if e.signal.polarity == "warning"]
-        if warnings and probe:
-            top = max(warnings, key=lambda e: e.weight)
-            follow = self._closest_follow_up(top, probe_id)
-            return Question(
-                text=f"You said \u201c{_short(top.quote)}\u201d. {follow}",
-                kind="follow_up",
-                probe_id=probe_id,
-                pattern=top.pattern,
-                reason=f"The answer shows a warning sign ({top.signal.id}).",
-            )
-        vague = len(normalise(last.content).split()) < VAGUE_WORDS and not own
-        if vague and probe:
-            follow = probe.follow_ups[-1] if warnings else probe.follow_ups[0]
-            return Question(
-                text=f"Could you say a little more? {follow}",
-                kind="follow_up",
-                probe_id=probe_id,
-                pattern=asked.pattern,
-                reason="The answer was too vague to score.",
-            )
+        if question.kind not in ("intro", "probe") or question.pattern is None:
+            return None
+        follow_ups = sum(
+            1 for t in turns if t.role == "advisor" and t.kind in ("follow_up", "redirect")
+        )
+        if follow_ups >= max(1, int(self.max_questions * FOLLOW_UP_SHARE)):
+            return None
+        if self._remaining(turns) <= 1:
+            return None
+        asked_before = {normalise(asked(t.content) or "") for t in turns if t.role == "advisor"}
+
+        def fresh(options: list[str], **values: str) -> str | None:
+            for option in options:
+                text = option.format(**values)
+                if normalise(asked(text) or text) not in asked_before:
+                    return text
+            return None
+
+        own = _own(states, last.index)
+        at_odds = self._at_odds(own, states)
+        if at_odds is not None:
+            text = fresh(self.texts.follow_up["cross_check"])
+            if text is not None:
+                return Question(
+                    text=text,
+                    kind="follow_up",
+                    probe_id=question.probe_id,
+                    pattern=at_odds.pattern,
+                    reason="The answer differs from another account of the same thing.",
+                )
+        gaps = [e for e in own if e.signal.polarity == "warning"]
+        healthy = [e for e in own if e.signal.polarity == "healthy"]
+        if gaps and not healthy:
+            top = max(gaps, key=lambda e: e.probability or e.weight)
+            text = fresh(self.texts.follow_up["gap"], quote=_short(top.quote))
+            if text is not None:
+                return Question(
+                    text=text,
+                    kind="follow_up",
+                    probe_id=question.probe_id,
+                    pattern=top.pattern,
+                    reason="The answer shows a gap: who owns it, what it costs, what the plan is.",
+                )
+        if not own:  # said something, but nothing the reader can place: vague or evasive
+            text = fresh(self.texts.follow_up["vague"])
+            if text is not None:
+                return Question(
+                    text=text,
+                    kind="follow_up",
+                    probe_id=question.probe_id,
+                    pattern=question.pattern,
+                    reason="The answer was too general to read as evidence.",
+                )
         return None
 
-    def warm(self) -> None:
-        """Embed every pattern's follow-ups now rather than at the first warning sign."""
-        for pattern in self.catalog.patterns:
-            self._follow_ups(pattern.id)
-
-    def _follow_ups(self, pattern: str) -> tuple[list[tuple[Probe, str]], np.ndarray]:
-        options = [(p, f) for p in self.catalog.pattern(pattern).probes for f in p.follow_ups]
-        texts = [f"{p.question} {f}" for p, f in options]
-        return options, embed_fixed(self.detector.embedder, texts)
-
-    def _closest_follow_up(self, warning: Evidence, probe_id: str) -> str:
-        """The follow-up, among the warning's pattern's probes, that best digs into it."""
-        options, vectors = self._follow_ups(warning.pattern)
-        about = f"{warning.quote} {warning.signal.text}"
-        sims = vectors @ self.detector.embedder.embed([about])[0]
-        bonus = np.array([0.1 if p.id == probe_id else 0.0 for p, _ in options])
-        return options[int(np.argmax(sims + bonus))][1]
-
-    def _maybe_redirect(self, asked: Turn, last: Turn) -> Question | None:
-        """Re-ask once when the answer is about something else entirely."""
-        if asked.kind == "redirect" or asked.probe_id is None:
+    def _redirect(
+        self,
+        turns: Sequence[Turn],
+        role: str | None,
+        question: Turn,
+        last: Turn,
+        states: list[SlotState],
+    ) -> Question | None:
+        """An answer about something else entirely gets the same slot asked once more, in
+        other words (never the same question twice)."""
+        if question.kind not in ("intro", "probe") or question.pattern is None:
             return None
         reading = self.reader.read(last.content)
         if (
-            reading.cues
+            _own(states, last.index)
+            or reading.cues
             or reading.vague
             or reading.dont_know
             or self.reader.yes_no(last.content) != 0
             or len(normalise(last.content).split()) < 4
+            or self.detector.relevance(last.content) >= OFF_TOPIC_RELEVANCE
         ):
             return None
-        if self.detector.relevance(last.content) >= OFF_TOPIC_RELEVANCE:
+        pattern = self.catalog.pattern(question.pattern)
+        slot = pattern.slot_of(question.probe_id)
+        asked_probes = {t.probe_id for t in turns if t.role == "advisor" and t.probe_id}
+        others = [p for p in (slot.probes if slot else []) if p not in asked_probes]
+        if not others or slot is None:
             return None
-        probe = self._probe(asked.probe_id)
-        question = probe.question if probe else asked.content
+        state = SlotState(pattern, slot)
+        probe_id = self._probe_id_for(state, role, asked_probes)
         return Question(
-            text=f"Let's keep to the pilot for now. {question}",
+            text=f"Let's keep to the pilot for now. {pattern.probe(probe_id).question}",
             kind="redirect",
-            probe_id=asked.probe_id,
-            pattern=asked.pattern,
+            probe_id=probe_id,
+            pattern=pattern.id,
             reason="The answer did not address the question.",
         )
 
-    def _contradiction(
-        self, own: list[Evidence], answers: Detection
-    ) -> tuple[Evidence, Evidence] | None:
-        for now in own:
-            vector = answers.vector(now)
-            if vector is None:
+    def _at_odds(self, own: list[Evidence], states: list[SlotState]) -> Evidence | None:
+        """Evidence from the last answer that another stakeholder or a document contradicts
+        about the same thing: same slot, opposite side, close in meaning."""
+        for state in states:
+            mine = [e for e in state.own if any(e is o for o in own)]
+            if not mine:
                 continue
-            for earlier in answers.evidence:
-                if (
-                    earlier.pattern == now.pattern
-                    and earlier.signal.polarity != now.signal.polarity
-                    and _turn_of(earlier) is not None
-                    and _turn_of(earlier) != _turn_of(now)
-                ):
-                    other = answers.vector(earlier)
-                    if other is not None and float(vector @ other) >= 0.5:
-                        return earlier, now
+            for item in mine:
+                for other in state.others:
+                    if other.signal.polarity == item.signal.polarity:
+                        continue
+                    a = self.detector.embedder.embed([item.quote, other.quote])
+                    if float(a[0] @ a[1]) >= CROSS_CHECK_SIMILARITY:
+                        return item
         return None
 
-    def _next_probe(
-        self,
-        turns: Sequence[Turn],
-        role: str | None,
-        answers: Detection,
-        documents: Detection,
-        lead: str,
-    ) -> Question:
-        asked_ids = {t.probe_id for t in turns if t.role == "advisor" and t.probe_id}
+    def _remaining(self, turns: Sequence[Turn]) -> int:
         questions = sum(1 for t in turns if t.role == "advisor" and t.kind != "closing")
-        if questions >= self.max_questions:
+        return self.max_questions - questions
+
+    def _next_probe(
+        self, turns: Sequence[Turn], role: str | None, states: list[SlotState], lead: str
+    ) -> Question:
+        if self._remaining(turns) <= 0:
             return self._closing("The question budget is spent.")
-        coverage = self.coverage(turns, answers, documents)
-        per_pattern = {
-            p: sum(
-                1
-                for t in turns
-                if t.role == "advisor" and t.kind in ("probe", "intro") and t.pattern == p
-            )
-            for p in self.catalog.ids
-        }
-        open_patterns = [
-            p
-            for p in self.catalog.ids
-            if coverage[p] < 1.0 and per_pattern[p] < MAX_PROBES_PER_PATTERN
+        asked_probes = {t.probe_id for t in turns if t.role == "advisor" and t.probe_id}
+        fits = [
+            s
+            for s in states
+            if not s.asked
+            and (role is None or role in s.pattern.slot_roles(s.slot))
+            and (not s.filled or s.assurance_only)
         ]
-        skipped_for_documents: list[str] = []
-        for pattern_id in sorted(open_patterns, key=lambda p: (coverage[p], per_pattern[p])):
-            pattern = self.catalog.pattern(pattern_id)
-            candidates = [p for p in pattern.probes if p.id not in asked_ids]
-            candidates.sort(key=lambda p: (role not in p.roles) if role else 0)
-            for probe in candidates:
-                if self._answered_by_documents(probe, documents):
-                    skipped_for_documents.append(probe.id)
-                    continue
-                note = ""
-                if skipped_for_documents:
-                    note = "Your documents already answer some questions, so I'll skip those. "
-                return Question(
-                    text=lead + note + probe.question,
-                    kind="probe",
-                    probe_id=probe.id,
-                    pattern=pattern_id,
-                    reason=f"{pattern.name} coverage is {coverage[pattern_id]:.0%}.",
-                )
-        return self._closing("Every pattern has enough evidence.")
+        if not fits:
+            return self._closing("Every slot this role can speak to has been covered.")
+        filled = {
+            p.id: sum(1 for s in states if s.pattern.id == p.id and s.filled) / len(p.slots)
+            for p in self.catalog.patterns
+        }
+        mine = {
+            p.id: sum(1 for s in states if s.pattern.id == p.id and s.asked)
+            for p in self.catalog.patterns
+        }
+        order = {(s.pattern.id, s.slot.id): n for n, s in enumerate(states)}
+        # A pattern this person has said "not my area" to moves back a step for them.
+        declined = {
+            question.pattern
+            for question, reply in pairwise(turns)
+            if question.role == "advisor" and reply.kind == "dont_know"
+        }
+        best = min(
+            fits,
+            key=lambda s: (
+                # what this role knows first-hand, first
+                self._affinity(s, role) + (s.pattern.id in declined),
+                s.filled,  # open slots before second accounts of others' assurances
+                filled[s.pattern.id] + mine[s.pattern.id] / len(s.pattern.slots),
+                order[(s.pattern.id, s.slot.id)],
+            ),
+        )
+        probe_id = self._probe_id_for(best, role, asked_probes)
+        note = ""
+        skipped = [
+            s
+            for s in states
+            if any(e.source.kind == "document" for e in s.others)
+            and (role is None or role in s.pattern.slot_roles(s.slot))
+        ]
+        said = "Your documents already answer some questions"
+        if skipped and not any(said in t.content for t in turns if t.role == "advisor"):
+            note = f"{said}, so I'll skip those. "
+        reason = (
+            f"{best.pattern.name}: {best.slot.name} is open"
+            if not best.filled
+            else f"{best.pattern.name}: {best.slot.name} rests on one person's word"
+        )
+        return Question(
+            text=lead + note + best.pattern.probe(probe_id).question,
+            kind="probe",
+            probe_id=probe_id,
+            pattern=best.pattern.id,
+            reason=reason + ".",
+        )
 
-    def _answered_by_documents(self, probe: Probe, documents: Detection) -> bool:
-        if not documents.evidence:
-            return False
-        probe_vector = self.detector.probe_vector(probe.id)
-        for item in documents.evidence:
-            vector = documents.vector(item)
-            if vector is not None and float(np.dot(vector, probe_vector)) >= (
-                DOCUMENT_ANSWER_SIMILARITY
-            ):
-                return True
-        return False
+    def _affinity(self, state: SlotState, role: str | None) -> int:
+        """0 when the role is the first one a probe of the slot is written for (it knows
+        the answer first-hand), 1 when it is the second, 2 otherwise."""
+        if role is None:
+            return 0
+        ranks = [
+            state.pattern.probe(p).roles.index(role)
+            for p in state.slot.probes
+            if role in state.pattern.probe(p).roles
+        ]
+        return min(min(ranks, default=2), 2)
+
+    def _probe_id_for(self, state: SlotState, role: str | None, asked_probes: set[str]) -> str:
+        """The slot's probe written most directly for this role (its roles are listed in
+        order of who knows first-hand), not asked of this person before."""
+        candidates = [p for p in state.slot.probes if p not in asked_probes] or state.slot.probes
+
+        def rank(probe_id: str) -> int:
+            roles = state.pattern.probe(probe_id).roles
+            return roles.index(role) if role in roles else len(self.catalog.roles)
+
+        return min(candidates, key=lambda p: (rank(p), candidates.index(p)))
+
+    def _pick(self, options: list[str], turns: Sequence[Turn]) -> str:
+        """Rotate through phrasings so the interviewer does not sound like a form."""
+        return options[sum(1 for t in turns if t.role == "advisor") % len(options)]
 
 
-def _pairs(turns: Sequence[Turn]) -> list[tuple[Turn, Turn | None]]:
-    out: list[tuple[Turn, Turn | None]] = []
-    for i, turn in enumerate(turns):
-        if turn.role == "advisor" and turn.kind in ("probe", "intro", "follow_up", "redirect"):
-            reply = turns[i + 1] if i + 1 < len(turns) and turns[i + 1].role != "advisor" else None
-            out.append((turn, reply))
-    return out
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", normalise(text).replace("\u2019", "'")))
+
+
+def _own(states: list[SlotState], turn: int) -> list[Evidence]:
+    return [e for s in states for e in s.own if e.source.kind == "turn" and e.source.turn == turn]
 
 
 def _last_advisor(turns: Sequence[Turn]) -> Turn | None:
     return next((t for t in reversed(turns) if t.role == "advisor"), None)
 
 
-def _turn_of(item: Evidence) -> int | None:
-    return item.source.turn if item.source.kind == "turn" else None
+def _lower_first(name: str) -> str:
+    """ "Executive sponsor" -> "executive sponsor"; "IT / operations" stays."""
+    if len(name) > 1 and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
-def _short(quote: str, limit: int = 140) -> str:
+def _short(quote: str, limit: int = 120) -> str:
     quote = quote.rstrip(" .!?;:,")
     return quote if len(quote) <= limit else quote[: limit - 1].rsplit(" ", 1)[0] + "\u2026"

@@ -56,6 +56,16 @@ class Probe(_Frozen):
     follow_ups: list[str] = Field(min_length=1)
 
 
+class Slot(_Frozen):
+    """An aspect of a pattern a consultant must hear about, with the probes that ask for it
+    (several phrasings, each for the roles that can speak to it), in the order to ask them."""
+
+    id: str
+    name: str
+    about: str
+    probes: list[str] = Field(min_length=1)
+
+
 class Maturity(_Frozen):
     google: dict[int, str]
     microsoft: dict[int, str]
@@ -90,7 +100,17 @@ class Pattern(_Frozen):
     warning_signs: list[WarningSign]
     healthy_signs: list[HealthySign]
     probes: list[Probe]
+    slots: list[Slot] = Field(min_length=1)
     crosswalk: Crosswalk
+
+    def probe(self, probe_id: str) -> Probe:
+        return next(p for p in self.probes if p.id == probe_id)
+
+    def slot_of(self, probe_id: str | None) -> Slot | None:
+        return next((s for s in self.slots if probe_id in s.probes), None)
+
+    def slot_roles(self, slot: Slot) -> set[str]:
+        return {role for probe_id in slot.probes for role in self.probe(probe_id).roles}
 
 
 class Catalog(_Frozen):
@@ -129,6 +149,17 @@ def _check_catalog(catalog: Catalog) -> None:
             unknown = set(probe.roles) - roles
             if unknown:
                 raise ConfigError(f"patterns.yaml: probe {probe.id} names unknown roles {unknown}.")
+        probes = [p.id for p in pattern.probes]
+        placed = [probe_id for slot in pattern.slots for probe_id in slot.probes]
+        for slot in pattern.slots:
+            if slot.id in seen:
+                raise ConfigError(f"patterns.yaml: id {slot.id!r} is used twice.")
+            seen.add(slot.id)
+        if sorted(placed) != sorted(probes):
+            raise ConfigError(
+                f"patterns.yaml: every probe of {pattern.id} belongs to exactly one slot; check "
+                f"{sorted(set(placed) ^ set(probes)) or 'the probes listed twice'}."
+            )
 
 
 class Commands(_Frozen):
@@ -221,6 +252,16 @@ class BannedFigure(_Frozen):
     match: list[str] = Field(min_length=1, description="Regular expressions that find it.")
 
 
+class InterviewTexts(_Frozen):
+    """What the interviewer says besides its probes (``knowledge/interview.yaml``)."""
+
+    version: int
+    acknowledge: dict[Literal["warning", "healthy", "neutral"], list[str]]
+    follow_up: dict[Literal["gap", "vague", "cross_check"], list[str]]
+    already_said: list[str] = Field(min_length=1)
+    apology: list[str] = Field(min_length=1)
+
+
 class Knowledge(BaseModel):
     """Everything in ``knowledge/``, loaded and cross-checked once."""
 
@@ -228,6 +269,7 @@ class Knowledge(BaseModel):
 
     catalog: Catalog
     lexicon: Lexicon
+    interview: InterviewTexts
     playbooks: list[Playbook]
     recommendations: list[Recommendation]
     citable: list[Figure]
@@ -405,6 +447,7 @@ def load_knowledge(knowledge_dir: Path) -> Knowledge:
     return Knowledge(
         catalog=catalog,
         lexicon=_load_yaml(knowledge_dir / "lexicon.yaml", Lexicon),
+        interview=_load_yaml(knowledge_dir / "interview.yaml", InterviewTexts),
         playbooks=books,
         recommendations=recommendations,
         citable=citable,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from app.errors import LLMError
 from app.figures import FigureViolation, find_banned
+from app.interview import acknowledgement_side
 from app.knowledge import Knowledge
 from app.prompts import Prompt, load_prompt
 from app.redact import Redaction, Redactor
@@ -202,6 +203,12 @@ class LLMEngine:
     # steps ------------------------------------------------------------------------------------
 
     def question(self, values: dict[str, str], sources: Sequence[str]) -> str:
+        """The next question in the LLM's words. The interviewer chose the slot; the wording
+        must still be a question, claim nothing the stakeholder did not say, and acknowledge
+        the last answer no differently from the offline text (``values["question"]``)."""
+        side = acknowledgement_side(values["question"])
+        said = "\n".join(sources)
+
         def validate(out: QuestionOut) -> list[str]:
             text = out.question.strip()
             problems = []
@@ -209,6 +216,16 @@ class LLMEngine:
                 problems.append("the question must end with '?'")
             if len(text) > 600 or len(text.split()) < 3:
                 problems.append("the question must be one sentence of 3 to 80 words")
+            claimed = acknowledgement_side(text)
+            if claimed is not None and claimed != side:
+                problems.append(
+                    "the acknowledgement must keep the meaning given: "
+                    + ("neutral" if side is None else f"the answer showed a {side}")
+                )
+            for quote in re.findall(r"\u201c([^\u201d]+)\u201d|\"([^\"]+)\"", text):
+                words = (quote[0] or quote[1]).strip(" .,;:!?\u2026")
+                if words and not contains(said, words):
+                    problems.append(f"quotes words the stakeholder did not say: {words[:60]!r}")
             return problems + self.check_prose(text, sources)
 
         return self.call("interview_question", values, QuestionOut, validate).question.strip()

@@ -344,6 +344,9 @@ class TurnResult(BaseModel):
 
     answer: Turn | None
     question: Turn
-    coverage: dict[str, float]
+    coverage: dict[str, float] = Field(description="Per pattern, the share of slots filled.")
+    slots: dict[str, list[int]] = Field(
+        default_factory=dict, description="Per pattern, [slots filled, slots in all]."
+    )
     finished: bool
     notices: list[str] = Field(default_factory=list)

@@ -234,3 +234,39 @@ def test_document_text_reaches_the_llm_delimited_and_without_instructions(
     assert "<<<UNITS" in sent and "UNITS>>>" in sent
     assert "cleaned by hand" in sent
     assert "ignore previous instructions" not in sent
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        "Good, that is a control in place. Who maintains it today?",  # a gap called a control
+        "You said \u201cwe have no budget at all\u201d. Who decides that?",  # words never said
+        "Tell me about the owner of that feed.",  # not a question
+    ],
+)
+def test_llm_wording_that_contradicts_or_invents_is_replaced_by_the_offline_question(
+    tmp_path: Path, embedder: Embedder, kb_template: Path, wording: str
+) -> None:
+    import shutil
+
+    def responder(request: dict[str, Any]) -> dict[str, Any]:
+        if "interviews the stakeholders" in request["messages"][0]["content"]:
+            return {"content": json.dumps({"question": wording})}
+        return smart(request)
+
+    with FakeOpenAI(responder=responder) as fake:
+        shutil.copytree(kb_template, tmp_path / "data")
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            llm="openai:test-model",
+            openai_base_url=fake.url,
+            llm_timeout=1.5,
+            llm_retries=1,
+        )
+        advisor = Advisor(settings, embedder=embedder)
+        person = _person(advisor)
+        advisor.start_interview(person)
+        reply = advisor.answer(person, "Nobody checks the extract; it is cleaned by hand.")
+    assert reply.question.content != wording
+    assert reply.question.content.endswith("?")
+    assert any("offline" in n.lower() or "llm" in n.lower() for n in reply.notices)

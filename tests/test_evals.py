@@ -25,6 +25,7 @@ from app.evaluate import (
     markdown,
 )
 from app.knowledge import load_knowledge
+from app.personas import load_personas
 from tests.conftest import ROOT
 
 EVALS = ROOT / "evals"
@@ -58,6 +59,11 @@ def test_the_datasets_are_big_enough_varied_and_well_formed() -> None:
         assert injection.scenario in by_id
         assert (EVALS / "injections" / injection.document).is_file()
     assert sum(1 for s in scenarios if s.split == "field") >= 20
+    personas = load_personas(EVALS)
+    assert len(personas) >= 10
+    for persona in personas:
+        assert set(persona.truth) <= ids and {f.pattern for f in persona.facts} <= ids
+        assert persona.deflections and persona.vague
 
 
 def test_the_held_out_sentences_are_the_test_writers_only() -> None:
@@ -155,15 +161,22 @@ def test_the_runner_reports_and_gates(advisor: Advisor, tmp_path: Path) -> None:
         )
         + "\n"
     )
+    (subset / "personas").mkdir()
+    persona = "persona-a01-ap-head.json"
+    (subset / "personas" / persona).write_bytes((EVALS / "personas" / persona).read_bytes())
     report = Runner(advisor, subset).run()
     assert report.metrics["citation_validity"]["value"] == 1.0
+    assert report.metrics["persona_repeated_questions"]["value"] == 0
+    assert report.metrics["persona_contradicting_acknowledgements"]["value"] == 0
+    interview = next(c for c in report.cases if c.kind == "persona")
+    assert interview.detail["questions"] <= 15 and interview.detail["elicited"]
     assert report.metrics["injection_robustness"]["value"] == 1.0
     assert "judge_faithfulness" not in report.metrics  # no judge configured: skipped
-    assert {c.kind for c in report.cases} == {"scenario", "retrieval", "injection"}
+    assert {c.kind for c in report.cases} == {"scenario", "retrieval", "injection", "persona"}
     text = markdown(report)
     assert "Confusion matrix" in text and "| macro_f1 |" in text
     suite = ET.fromstring(junit(report))
-    assert suite.tag == "testsuite" and int(suite.get("tests", "0")) >= 8
+    assert suite.tag == "testsuite" and int(suite.get("tests", "0")) >= 9
 
 
 def test_the_judge_tier_runs_when_a_judge_is_configured(advisor: Advisor, tmp_path: Path) -> None:

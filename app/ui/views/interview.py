@@ -38,10 +38,11 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     talk, meter = st.columns([3, 1])
     with meter:
         st.subheader("Coverage")
+        st.caption("Aspects heard about so far, from anyone in this pilot or its documents.")
         coverage = adv.coverage(person.id, user)
         for pattern in adv.knowledge.catalog.patterns:
-            value = coverage.get(pattern.id, 0.0)
-            st.progress(value, text=f"{pattern.name}: {value:.0%}")
+            filled, total = coverage.get(pattern.id, (0, 1))
+            st.progress(filled / total, text=f"{pattern.name}: {filled} of {total}")
         if person.finished:
             st.success("Interview complete. Answers are saved.")
         cols = st.columns(2)
