@@ -376,7 +376,9 @@ class Advisor:
     def _ask_next(self, person: Stakeholder, turns: list[Turn], stored: Turn | None) -> TurnResult:
         answers, notices = self._answer_detection(person, turns)
         others, more = self._others_detection(person)
-        question = self.interviewer.next_question(turns, person.role_id, answers, others)
+        question = self.interviewer.next_question(
+            turns, person.role_id, answers, others, person.role
+        )
         text, phrased = self.engine.phrase(question, person.role, _recent(turns))
         asked = self.sessions.append_turn(
             Turn(

@@ -236,10 +236,12 @@ class Interviewer:
         role: str | None,
         answers: Detection,
         others: Detection,
+        title: str | None = None,
     ) -> Question:
+        """``role`` is the roles id of the person, ``title`` their job title as given."""
         states = self.slots(turns, answers, others)
         if not turns:
-            return self._intro(role, turns, states)
+            return self._intro(role, title, turns, states)
         last = turns[-1]
         if last.role == "advisor":
             return Question(
@@ -265,12 +267,14 @@ class Interviewer:
             if follow is not None:
                 return follow
             lead = self._acknowledge(last, states, turns)
-        return self._next_probe(turns, role, states, lead)
+        return self._next_probe(turns, role, title, states, lead)
 
     # steps ---------------------------------------------------------------------------------------
 
-    def _intro(self, role: str | None, turns: Sequence[Turn], states: list[SlotState]) -> Question:
-        first = self._next_probe(turns, role, states, "")
+    def _intro(
+        self, role: str | None, title: str | None, turns: Sequence[Turn], states: list[SlotState]
+    ) -> Question:
+        first = self._next_probe(turns, role, title, states, "")
         text = (
             "Thanks for making the time. I will ask about the five areas where pilots usually "
             "stall on the way to production: data, infrastructure, integration, governance and "
@@ -439,7 +443,12 @@ class Interviewer:
         return self.max_questions - questions
 
     def _next_probe(
-        self, turns: Sequence[Turn], role: str | None, states: list[SlotState], lead: str
+        self,
+        turns: Sequence[Turn],
+        role: str | None,
+        title: str | None,
+        states: list[SlotState],
+        lead: str,
     ) -> Question:
         if self._remaining(turns) <= 0:
             return self._closing("The question budget is spent.")
@@ -468,11 +477,13 @@ class Interviewer:
             for question, reply in pairwise(turns)
             if question.role == "advisor" and reply.kind == "dont_know"
         }
+        home = self.home_patterns(title)
         best = min(
             fits,
             key=lambda s: (
-                # what this role knows first-hand, first
-                self._affinity(s, role) + (s.pattern.id in declined),
+                # what this role knows first-hand, first; the area in the job title before
+                # the rest; a step back for an area the person said was not theirs
+                self._affinity(s, role) - (s.pattern.id in home) + (s.pattern.id in declined),
                 s.filled,  # open slots before second accounts of others' assurances
                 filled[s.pattern.id] + mine[s.pattern.id] / len(s.pattern.slots),
                 order[(s.pattern.id, s.slot.id)],
@@ -501,6 +512,27 @@ class Interviewer:
             pattern=best.pattern.id,
             reason=reason + ".",
         )
+
+    def home_patterns(self, title: str | None) -> set[str]:
+        """Patterns whose ``title_words`` appear in the person's job title ("IT integration
+        lead" -> integration); the most specific words win ("data protection officer" is
+        governance, not data quality)."""
+        if not title:
+            return set()
+        text = f" {normalise(title)} "
+        scores = {
+            p.id: max(
+                (
+                    len(w.split())
+                    for w in p.title_words
+                    if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)
+                ),
+                default=0,
+            )
+            for p in self.catalog.patterns
+        }
+        top = max(scores.values())
+        return {p for p, score in scores.items() if score and score == top}
 
     def _affinity(self, state: SlotState, role: str | None) -> int:
         """0 when the role is the first one a probe of the slot is written for (it knows

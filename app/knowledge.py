@@ -101,6 +101,9 @@ class Pattern(_Frozen):
     healthy_signs: list[HealthySign]
     probes: list[Probe]
     slots: list[Slot] = Field(min_length=1)
+    title_words: list[str] = Field(
+        default_factory=list, description="Job-title words that make this the person's area."
+    )
     crosswalk: Crosswalk
 
     def probe(self, probe_id: str) -> Probe:
