@@ -358,7 +358,13 @@ class Interviewer:
                     pattern=at_odds.pattern,
                     reason="The answer differs from another account of the same thing.",
                 )
-        gaps = [e for e in own if e.signal.polarity == "warning"]
+        # "I don't know this" may read as a gap, but quoting it back to ask who owns the fix
+        # would be absurd: only a gap the person described is followed up.
+        gaps = [
+            e
+            for e in own
+            if e.signal.polarity == "warning" and not self.reader.read(e.quote).dont_know
+        ]
         healthy = [e for e in own if e.signal.polarity == "healthy"]
         if gaps and not healthy:
             top = max(gaps, key=lambda e: e.probability or e.weight)

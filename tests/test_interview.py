@@ -221,3 +221,13 @@ def test_the_area_named_in_a_job_title_is_asked_about_first(advisor: Advisor) ->
     assert first.question.pattern == "integration"
     officer = advisor.add_stakeholder(workspace.id, "Lena", "Data Protection Officer")
     assert advisor.start_interview(officer.id).question.pattern == "governance"
+
+
+def test_a_gap_follow_up_never_quotes_a_dont_know_back(advisor: Advisor) -> None:
+    workspace = advisor.create_workspace("Claims triage")
+    lead = advisor.add_stakeholder(workspace.id, "Jan", "IT Integration Lead, Claims Systems").id
+    _ask_until(advisor, lead, "gov-records", "skip")
+    reply = advisor.answer(
+        lead, "Hm, I don't know this. You should ask Ruud, he is the product owner."
+    )
+    assert "know this" not in reply.question.content
