@@ -33,7 +33,7 @@ from app.errors import AccessDenied, ConfigError, IngestError, NotFound, StoreEr
 from app.figures import find_banned
 from app.index import Indexer
 from app.ingest import Limits, display_name, parse_bytes, parse_file
-from app.interview import Interviewer, role_id
+from app.interview import Interviewer, SlotState, role_id
 from app.knowledge import Knowledge, load_knowledge, playbook_document
 from app.language import Reader
 from app.plan import Planner
@@ -374,11 +374,8 @@ class Advisor:
         return self.answer(stakeholder_id, "finish", user)
 
     def _ask_next(self, person: Stakeholder, turns: list[Turn], stored: Turn | None) -> TurnResult:
-        answers, notices = self._answer_detection(person, turns)
-        others, more = self._others_detection(person)
-        question = self.interviewer.next_question(
-            turns, person.role_id, answers, others, person.role
-        )
+        states, notices = self._slot_states(person, turns)
+        question = self.interviewer.next_question(turns, person.role_id, states, person.role)
         text, phrased = self.engine.phrase(question, person.role, _recent(turns))
         asked = self.sessions.append_turn(
             Turn(
@@ -394,9 +391,7 @@ class Advisor:
         )
         if question.kind == "closing":
             self.sessions.set_finished(person.id, True)
-        return self._result(
-            person, [*turns, asked], stored, asked, notices + more + phrased, answers, others
-        )
+        return self._result(person, turns, stored, asked, notices + phrased, states)
 
     def _result(
         self,
@@ -405,14 +400,11 @@ class Advisor:
         stored: Turn | None,
         asked: Turn,
         notices: list[str],
-        answers: Detection | None = None,
-        others: Detection | None = None,
+        states: list[SlotState] | None = None,
     ) -> TurnResult:
-        if answers is None:
-            answers, _ = self._answer_detection(person, turns)
-        if others is None:
-            others, _ = self._others_detection(person)
-        slots = self.interviewer.slot_counts(turns, answers, others)
+        if states is None:
+            states, _ = self._slot_states(person, turns)
+        slots = self.interviewer.slot_counts(states)
         return TurnResult(
             answer=stored,
             question=asked,
@@ -426,10 +418,16 @@ class Advisor:
         """Slots filled and slots in all, per pattern, as this stakeholder's interview sees
         them (filled by anyone: this person, the others, the documents)."""
         person = self.stakeholder(stakeholder_id, user)
-        turns = self.sessions.turns(stakeholder_id)
-        answers, _ = self._answer_detection(person, turns)
-        others, _ = self._others_detection(person)
-        return self.interviewer.slot_counts(turns, answers, others)
+        states, _ = self._slot_states(person, self.sessions.turns(stakeholder_id))
+        return self.interviewer.slot_counts(states)
+
+    def _slot_states(
+        self, person: Stakeholder, turns: Sequence[Turn]
+    ) -> tuple[list[SlotState], list[str]]:
+        """The interview's slots: what this person, the others and the documents filled."""
+        answers, notices = self._answer_detection(person, turns)
+        others, more = self._others_detection(person)
+        return self.interviewer.slots(turns, answers, others), notices + more
 
     def _others_detection(self, person: Stakeholder) -> tuple[Detection, list[str]]:
         """What the pilot's documents and its other stakeholders said: slots they filled need

@@ -25,11 +25,11 @@ from app.advisor import Advisor
 from app.citations import verified
 from app.errors import ConfigError, LLMError
 from app.figures import find_banned
+from app.interview import acknowledgement_side
 from app.personas import (
     QUESTION_BUDGET,
     Persona,
     Stakeholder,
-    acknowledgement_side,
     load_personas,
     normalised_question,
 )

@@ -29,13 +29,14 @@ After each answer the interviewer decides, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
 
 import numpy as np
 
+from app.assess import CONTRADICTION_SIMILARITY
 from app.embeddings import embed_fixed
 from app.knowledge import Catalog, InterviewTexts, Lexicon, Pattern, Slot
 from app.language import Reader, normalise
@@ -43,9 +44,9 @@ from app.reader import Detection, EvidenceReader, asked
 from app.schemas import Evidence, Question, Turn, TurnKind
 
 ACK_CONFIDENT = 0.8  # below this the acknowledgement stays neutral
-CROSS_CHECK_SIMILARITY = 0.5  # two statements this close in meaning are about the same thing
 OFF_TOPIC_RELEVANCE = 0.3  # an answer less related than this to any sign is off topic
 FOLLOW_UP_SHARE = 0.2  # of the question budget, at most
+FollowUp = Literal["gap", "vague", "cross_check"]
 
 # What an acknowledgement claims the answer showed ("that is a gap", "a control in place");
 # role names such as "risk, legal and compliance" are not claims.
@@ -54,14 +55,12 @@ _HEALTHY_ACK = re.compile(r"\b(a|the|that) (control|safeguard|strength)\b|\bin p
 _QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\"[^\"]*\"")
 
 
-def role_id(role: str, lexicon: Lexicon) -> str | None:
-    """The roles id a free-text job title suits best, or None. The most specific keyword
-    wins ("data protection officer" is risk and legal, not data; "head of accounts payable"
-    leads a team of users), and seniority words ("head of", "director") count for half."""
-    text = f" {normalise(role)} "
-    best, top = None, 0.0
-    for rid, words in lexicon.role_keywords.items():
-        score = max(
+def title_scores(title: str, groups: Mapping[str, Sequence[str]]) -> dict[str, float]:
+    """Per group, how specifically a job title names it: the word count of its longest
+    keyword found in the title (0 when none is), so "data protection" beats "data"."""
+    text = f" {normalise(title)} "
+    return {
+        name: max(
             (
                 float(len(word.split()))
                 for word in words
@@ -69,11 +68,26 @@ def role_id(role: str, lexicon: Lexicon) -> str | None:
             ),
             default=0.0,
         )
+        for name, words in groups.items()
+    }
+
+
+def role_id(role: str, lexicon: Lexicon) -> str | None:
+    """The roles id a free-text job title suits best, or None. The most specific keyword
+    wins ("data protection officer" is risk and legal, not data; "head of accounts payable"
+    leads a team of users), and seniority words ("head of", "director") count for half."""
+    best, top = None, 0.0
+    for rid, score in title_scores(role, lexicon.role_keywords).items():
         if rid == "executive":
             score = score * 0.5 - 0.01  # on a tie, the area a person leads wins
         if score > top:
             best, top = rid, score
     return best
+
+
+def quotes(text: str) -> list[str]:
+    """The passages of ``text`` in quotation marks (curly or straight), without the marks."""
+    return [m.group(0)[1:-1] for m in _QUOTED.finditer(text)]
 
 
 def acknowledgement_side(text: str) -> str | None:
@@ -98,6 +112,7 @@ class SlotState:
     slot: Slot
     own: list[Evidence] = field(default_factory=list)
     others: list[Evidence] = field(default_factory=list)
+    vectors: dict[int, np.ndarray] = field(default_factory=dict)  # id(evidence) -> its vector
     asked: bool = False
 
     @property
@@ -191,35 +206,25 @@ class Interviewer:
         state: SlotState | None
         for source, items in (("own", answers), ("others", others)):
             for item in items.evidence:
+                vector = items.vector(item)
+                if vector is None:
+                    vector = self.detector.embedder.embed([item.quote])[0]
                 state = None
                 if source == "own" and item.source.kind == "turn" and item.source.turn:
                     probe_id = probe_of_turn.get(item.source.turn - 1)
                     slot = self.catalog.pattern(item.pattern).slot_of(probe_id)
                     state = index[(item.pattern, slot.id)] if slot is not None else None
                 if state is None:
-                    vector = items.vector(item)
-                    if vector is None:
-                        vector = self.detector.embedder.embed([item.quote])[0]
                     sims = matrix @ vector
                     rows = [n for n, (p, _) in enumerate(labels) if p == item.pattern]
                     best = max(rows, key=lambda n: sims[n])
                     state = by_number[labels[best]]
                 (state.own if source == "own" else state.others).append(item)
+                state.vectors[id(item)] = vector
         return states
 
-    def coverage(
-        self, turns: Sequence[Turn], answers: Detection, others: Detection
-    ) -> dict[str, float]:
-        """Per pattern, the share of its slots filled (by anyone)."""
-        return {
-            pattern: round(filled / total, 2)
-            for pattern, (filled, total) in self.slot_counts(turns, answers, others).items()
-        }
-
-    def slot_counts(
-        self, turns: Sequence[Turn], answers: Detection, others: Detection
-    ) -> dict[str, tuple[int, int]]:
-        states = self.slots(turns, answers, others)
+    def slot_counts(self, states: Sequence[SlotState]) -> dict[str, tuple[int, int]]:
+        """Per pattern, (slots filled by anyone, slots in all): the coverage meter."""
         return {
             p.id: (
                 sum(1 for s in states if s.pattern.id == p.id and s.filled),
@@ -234,12 +239,11 @@ class Interviewer:
         self,
         turns: Sequence[Turn],
         role: str | None,
-        answers: Detection,
-        others: Detection,
+        states: list[SlotState],
         title: str | None = None,
     ) -> Question:
-        """``role`` is the roles id of the person, ``title`` their job title as given."""
-        states = self.slots(turns, answers, others)
+        """``role`` is the roles id of the person, ``title`` their job title as given,
+        ``states`` the interview's slots (``slots``)."""
         if not turns:
             return self._intro(role, title, turns, states)
         last = turns[-1]
@@ -339,25 +343,29 @@ class Interviewer:
             return None
         asked_before = {normalise(asked(t.content) or "") for t in turns if t.role == "advisor"}
 
-        def fresh(options: list[str], **values: str) -> str | None:
-            for option in options:
+        def follow(kind: FollowUp, pattern: str, reason: str, **values: str) -> Question | None:
+            """The first phrasing of ``kind`` not asked before, or None when all were."""
+            for option in self.texts.follow_up[kind]:
                 text = option.format(**values)
                 if normalise(asked(text) or text) not in asked_before:
-                    return text
+                    return Question(
+                        text=text,
+                        kind="follow_up",
+                        probe_id=question.probe_id,
+                        pattern=pattern,
+                        reason=reason,
+                    )
             return None
 
         own = _own(states, last.index)
         at_odds = self._at_odds(own, states)
+        found = None
         if at_odds is not None:
-            text = fresh(self.texts.follow_up["cross_check"])
-            if text is not None:
-                return Question(
-                    text=text,
-                    kind="follow_up",
-                    probe_id=question.probe_id,
-                    pattern=at_odds.pattern,
-                    reason="The answer differs from another account of the same thing.",
-                )
+            found = follow(
+                "cross_check",
+                at_odds.pattern,
+                "The answer differs from another account of the same thing.",
+            )
         # "I don't know this" may read as a gap, but quoting it back to ask who owns the fix
         # would be absurd: only a gap the person described is followed up.
         gaps = [
@@ -365,29 +373,19 @@ class Interviewer:
             for e in own
             if e.signal.polarity == "warning" and not self.reader.read(e.quote).dont_know
         ]
-        healthy = [e for e in own if e.signal.polarity == "healthy"]
-        if gaps and not healthy:
+        if found is None and gaps and all(e.signal.polarity == "warning" for e in own):
             top = max(gaps, key=lambda e: e.probability or e.weight)
-            text = fresh(self.texts.follow_up["gap"], quote=_short(top.quote))
-            if text is not None:
-                return Question(
-                    text=text,
-                    kind="follow_up",
-                    probe_id=question.probe_id,
-                    pattern=top.pattern,
-                    reason="The answer shows a gap: who owns it, what it costs, what the plan is.",
-                )
-        if not own:  # said something, but nothing the reader can place: vague or evasive
-            text = fresh(self.texts.follow_up["vague"])
-            if text is not None:
-                return Question(
-                    text=text,
-                    kind="follow_up",
-                    probe_id=question.probe_id,
-                    pattern=question.pattern,
-                    reason="The answer was too general to read as evidence.",
-                )
-        return None
+            found = follow(
+                "gap",
+                top.pattern,
+                "The answer shows a gap: who owns it, what it costs, what the plan is.",
+                quote=_short(top.quote),
+            )
+        if found is None and not own:  # something said, nothing the reader can place
+            found = follow(
+                "vague", question.pattern, "The answer was too general to read as evidence."
+            )
+        return found
 
     def _redirect(
         self,
@@ -418,8 +416,7 @@ class Interviewer:
         others = [p for p in (slot.probes if slot else []) if p not in asked_probes]
         if not others or slot is None:
             return None
-        state = SlotState(pattern, slot)
-        probe_id = self._probe_id_for(state, role, asked_probes)
+        probe_id = self._probe_id_for(pattern, slot, role, asked_probes)
         return Question(
             text=f"Let's keep to the pilot for now. {pattern.probe(probe_id).question}",
             kind="redirect",
@@ -430,17 +427,15 @@ class Interviewer:
 
     def _at_odds(self, own: list[Evidence], states: list[SlotState]) -> Evidence | None:
         """Evidence from the last answer that another stakeholder or a document contradicts
-        about the same thing: same slot, opposite side, close in meaning."""
+        about the same thing: same slot, opposite side, close in meaning (the assessment's
+        test for a contradiction)."""
         for state in states:
-            mine = [e for e in state.own if any(e is o for o in own)]
-            if not mine:
-                continue
-            for item in mine:
+            for item in (e for e in state.own if any(e is o for o in own)):
+                mine = state.vectors[id(item)]
                 for other in state.others:
-                    if other.signal.polarity == item.signal.polarity:
-                        continue
-                    a = self.detector.embedder.embed([item.quote, other.quote])
-                    if float(a[0] @ a[1]) >= CROSS_CHECK_SIMILARITY:
+                    if other.signal.polarity != item.signal.polarity and (
+                        float(mine @ state.vectors[id(other)]) >= CONTRADICTION_SIMILARITY
+                    ):
                         return item
         return None
 
@@ -495,7 +490,7 @@ class Interviewer:
                 order[(s.pattern.id, s.slot.id)],
             ),
         )
-        probe_id = self._probe_id_for(best, role, asked_probes)
+        probe_id = self._probe_id_for(best.pattern, best.slot, role, asked_probes)
         note = ""
         skipped = [
             s
@@ -525,18 +520,7 @@ class Interviewer:
         governance, not data quality)."""
         if not title:
             return set()
-        text = f" {normalise(title)} "
-        scores = {
-            p.id: max(
-                (
-                    len(w.split())
-                    for w in p.title_words
-                    if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)
-                ),
-                default=0,
-            )
-            for p in self.catalog.patterns
-        }
+        scores = title_scores(title, {p.id: p.title_words for p in self.catalog.patterns})
         top = max(scores.values())
         return {p for p, score in scores.items() if score and score == top}
 
@@ -552,13 +536,15 @@ class Interviewer:
         ]
         return min(min(ranks, default=2), 2)
 
-    def _probe_id_for(self, state: SlotState, role: str | None, asked_probes: set[str]) -> str:
+    def _probe_id_for(
+        self, pattern: Pattern, slot: Slot, role: str | None, asked_probes: set[str]
+    ) -> str:
         """The slot's probe written most directly for this role (its roles are listed in
         order of who knows first-hand), not asked of this person before."""
-        candidates = [p for p in state.slot.probes if p not in asked_probes] or state.slot.probes
+        candidates = [p for p in slot.probes if p not in asked_probes] or slot.probes
 
         def rank(probe_id: str) -> int:
-            roles = state.pattern.probe(probe_id).roles
+            roles = pattern.probe(probe_id).roles
             return roles.index(role) if role in roles else len(self.catalog.roles)
 
         return min(candidates, key=lambda p: (rank(p), candidates.index(p)))

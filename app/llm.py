@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from app.errors import LLMError
 from app.figures import FigureViolation, find_banned
-from app.interview import acknowledgement_side
+from app.interview import acknowledgement_side, quotes
 from app.knowledge import Knowledge
 from app.prompts import Prompt, load_prompt
 from app.redact import Redaction, Redactor
@@ -222,8 +222,8 @@ class LLMEngine:
                     "the acknowledgement must keep the meaning given: "
                     + ("neutral" if side is None else f"the answer showed a {side}")
                 )
-            for quote in re.findall(r"\u201c([^\u201d]+)\u201d|\"([^\"]+)\"", text):
-                words = (quote[0] or quote[1]).strip(" .,;:!?\u2026")
+            for quote in quotes(text):
+                words = quote.strip(" .,;:!?\u2026")
                 if words and not contains(said, words):
                     problems.append(f"quotes words the stakeholder did not say: {words[:60]!r}")
             return problems + self.check_prose(text, sources)

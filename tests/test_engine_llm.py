@@ -69,11 +69,16 @@ def server() -> Iterator[FakeOpenAI]:
 def llm_advisor(
     server: FakeOpenAI, tmp_path: Path, embedder: Embedder, kb_template: Path
 ) -> Advisor:
+    return _llm_advisor(server, tmp_path / "llm-data", embedder, kb_template)
+
+
+def _llm_advisor(server: FakeOpenAI, data: Path, embedder: Embedder, kb_template: Path) -> Advisor:
+    """An advisor on a copy of the indexed knowledge base, its LLM the scripted server."""
     import shutil
 
-    shutil.copytree(kb_template, tmp_path / "llm-data")
+    shutil.copytree(kb_template, data)
     settings = Settings(
-        data_dir=tmp_path / "llm-data",
+        data_dir=data,
         llm="openai:test-model",
         openai_base_url=server.url,
         llm_timeout=1.5,
@@ -247,23 +252,13 @@ def test_document_text_reaches_the_llm_delimited_and_without_instructions(
 def test_llm_wording_that_contradicts_or_invents_is_replaced_by_the_offline_question(
     tmp_path: Path, embedder: Embedder, kb_template: Path, wording: str
 ) -> None:
-    import shutil
-
     def responder(request: dict[str, Any]) -> dict[str, Any]:
         if "interviews the stakeholders" in request["messages"][0]["content"]:
             return {"content": json.dumps({"question": wording})}
         return smart(request)
 
     with FakeOpenAI(responder=responder) as fake:
-        shutil.copytree(kb_template, tmp_path / "data")
-        settings = Settings(
-            data_dir=tmp_path / "data",
-            llm="openai:test-model",
-            openai_base_url=fake.url,
-            llm_timeout=1.5,
-            llm_retries=1,
-        )
-        advisor = Advisor(settings, embedder=embedder)
+        advisor = _llm_advisor(fake, tmp_path / "data", embedder, kb_template)
         person = _person(advisor)
         advisor.start_interview(person)
         reply = advisor.answer(person, "Nobody checks the extract; it is cleaned by hand.")
