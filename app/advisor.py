@@ -21,6 +21,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import cached_property, partial
 from pathlib import Path
 from typing import cast
@@ -36,10 +37,21 @@ from app.ingest import Limits, display_name, parse_bytes, parse_file
 from app.interview import Interviewer, SlotState, role_id
 from app.knowledge import Knowledge, load_knowledge, playbook_document
 from app.language import Reader
-from app.plan import Planner
-from app.reader import Detection, EvidenceReader, ReaderModel, TextUnit, merge
+from app.plan import (
+    Context,
+    Person,
+    Planner,
+    asks_about_going_live,
+    executive_summary,
+    verdict_answer,
+)
+from app.profile import Passage
+from app.profile import infer as infer_profile
+from app.profile import stated as stated_profile
+from app.reader import Detection, EvidenceReader, ReaderModel, TextUnit, merge, paragraphs
 from app.retrieve import Retriever
 from app.schemas import (
+    PROFILE_FIELDS,
     Answer,
     Assessment,
     Audit,
@@ -50,6 +62,7 @@ from app.schemas import (
     Finding,
     IngestReport,
     ParsedDocument,
+    PilotProfile,
     Plan,
     SearchResult,
     SourceKind,
@@ -568,13 +581,16 @@ class Advisor:
 
     # assessment and plan for a workspace ---------------------------------------------------------
 
-    def assess(self, workspace_id: str, user: str | None = None) -> Assessment:
-        self.workspace(workspace_id, user)
+    def _workspace_units(self, workspace_id: str) -> list[TextUnit]:
         units: list[TextUnit] = []
         for person in self.sessions.stakeholders(workspace_id):
             turns = self.sessions.turns(person.id)
             units += self._turn_units(turns, person.name, person.role)
-        units += self._document_units(workspace_id)
+        return units + self._document_units(workspace_id)
+
+    def assess(self, workspace_id: str, user: str | None = None) -> Assessment:
+        self.workspace(workspace_id, user)
+        units = self._workspace_units(workspace_id)
         docs = {
             d.source: d.sha256 or ""
             for d in self.sessions.documents(workspace_id)
@@ -587,7 +603,14 @@ class Advisor:
     def plan(self, workspace_id: str, user: str | None = None) -> Plan:
         workspace = self.workspace(workspace_id, user)
         assessment = self.assess(workspace_id, user)
-        plan = self._plan_for(assessment, {"name": workspace.name, **workspace.pilot})
+        stakeholders = self.sessions.stakeholders(workspace_id)
+        people = [self._person(p.name, p.role, p.role_id) for p in stakeholders]
+        plan = self._plan_for(
+            assessment,
+            {"name": workspace.name, **workspace.pilot},
+            self._workspace_units(workspace_id),
+            people,
+        )
         self.sessions.save_draft(workspace_id, "plan", plan.model_dump_json())
         return plan
 
@@ -601,9 +624,70 @@ class Advisor:
         body = self.sessions.latest_draft(workspace_id, "assessment")
         return Assessment.model_validate_json(body) if body else None
 
-    def _plan_for(self, assessment: Assessment, pilot: dict[str, object]) -> Plan:
+    # the pilot profile ---------------------------------------------------------------------------
+
+    def set_profile(
+        self, workspace_id: str, fields: dict[str, object], user: str | None = None
+    ) -> PilotProfile:
+        """Store what the consultant says about the pilot; the reader never overrides it."""
+        workspace = self.workspace(workspace_id, user)
+        pilot = dict(workspace.pilot)
+        pilot["profile"] = {
+            k: v for k, v in fields.items() if k in PROFILE_FIELDS and v not in (None, "", [])
+        }
+        checked = stated_profile(pilot)
+        pilot["profile"] = checked.model_dump(include=set(checked.stated))
+        self.sessions.update_pilot(workspace_id, pilot)
+        return self.profile(workspace_id, user)
+
+    def profile(self, workspace_id: str, user: str | None = None) -> PilotProfile:
+        """The stated profile, with open fields filled from answers and documents."""
+        workspace = self.workspace(workspace_id, user)
+        units = self._workspace_units(workspace_id)
+        return infer_profile(
+            {"name": workspace.name, **workspace.pilot},
+            _passages(units, self.reader),
+            self.knowledge.plan,
+        )
+
+    def _person(self, name: str, title: str | None, known_role: str | None = None) -> Person:
+        title = title or ""
+        return Person(
+            name=name,
+            title=title,
+            role_id=known_role or role_id(title, self.knowledge.lexicon),
+            home=frozenset(self.interviewer.home_patterns(title)),
+        )
+
+    def _slots_of(self, assessment: Assessment) -> dict[int, str]:
+        """Which slot each item of evidence sits in, as the interviewer places it."""
+        evidence = [e for p in assessment.patterns for e in p.evidence]
+        if not evidence:
+            return {}
+        vectors = self.embedder.embed([e.quote for e in evidence])
+        detection = Detection(
+            evidence=evidence, vectors={id(e): v for e, v in zip(evidence, vectors, strict=True)}
+        )
+        states = self.interviewer.slots([], detection, Detection())
+        return {id(e): state.slot.id for state in states for e in state.own}
+
+    def _plan_for(
+        self,
+        assessment: Assessment,
+        pilot: dict[str, object],
+        units: Sequence[TextUnit] = (),
+        people: Sequence[Person] = (),
+    ) -> Plan:
         self.ensure_knowledge()
-        phases, notices = self.planner.draft(assessment)
+        profile = infer_profile(pilot, _passages(units, self.reader), self.knowledge.plan)
+        context = Context(
+            profile=profile,
+            people=people,
+            slot_of=self._slots_of(assessment),
+            role_of=lambda title: role_id(title, self.knowledge.lexicon),
+            today=date.today(),
+        )
+        phases, verdict, notices = self.planner.draft(assessment, context)
         pilot_text = json.dumps(pilot, ensure_ascii=False, default=str)
         cited = [c.chunk_id for phase in phases for item in phase.items for c in item.citations]
         found = self.store.get(self.store.name_for(None), cited) if cited else []
@@ -623,6 +707,10 @@ class Advisor:
         notices += more
         summary, more = self._clean(summary)
         notices += more
+        executive, more = self._clean(
+            executive_summary(verdict, profile, assessment, phases, self.knowledge)
+        )
+        notices += more
         audit = assessment.audit.model_copy(
             update={
                 "notices": [*assessment.audit.notices, *notices],
@@ -630,7 +718,16 @@ class Advisor:
                 "created": now(),
             }
         )
-        return Plan(pilot=pilot, assessment=assessment, summary=summary, phases=phases, audit=audit)
+        return Plan(
+            pilot=pilot,
+            verdict=verdict,
+            profile=profile,
+            executive_summary=executive,
+            assessment=assessment,
+            summary=summary,
+            phases=phases,
+            audit=audit,
+        )
 
     def _clean(self, text: str) -> tuple[str, list[str]]:
         """Remove sentences that repeat a do-not-cite figure, and say so."""
@@ -651,6 +748,9 @@ class Advisor:
         text = question.strip()
         if not text:
             raise ConfigError("Type a question.")
+        if workspace_id is not None and asks_about_going_live(text):
+            plan = self.plan(workspace_id, user)
+            return verdict_answer(plan, text, self.engine.name, date.today())
         results = self.search(text, workspace=workspace_id, k=6)
         chunks = self._chunks_for(results, workspace_id)
         answer, notices = self.engine.answer(text, chunks)
@@ -706,6 +806,12 @@ class Advisor:
     def assess_transcript(
         self, transcript: Transcript, paths: Sequence[Path] = (), workspace: str | None = None
     ) -> Assessment:
+        units, documents, extra = self._transcript_units(transcript, paths, workspace)
+        return self._assess_units(units, documents, extra)
+
+    def _transcript_units(
+        self, transcript: Transcript, paths: Sequence[Path], workspace: str | None
+    ) -> tuple[list[TextUnit], dict[str, str], list[Finding]]:
         units: list[TextUnit] = []
         question = None
         question_pattern = None
@@ -746,13 +852,41 @@ class Advisor:
                 sources.add(document.source)
             units += self._document_units(space, sources)
             extra += self._copy_findings(space, sources)
-        return self._assess_units(units, documents, extra)
+        return units, documents, extra
 
     def plan_transcript(
         self, transcript: Transcript, paths: Sequence[Path] = (), workspace: str | None = None
     ) -> Plan:
-        assessment = self.assess_transcript(transcript, paths, workspace)
-        return self._plan_for(assessment, dict(transcript.pilot))
+        units, documents, extra = self._transcript_units(transcript, paths, workspace)
+        assessment = self._assess_units(units, documents, extra)
+        people: dict[str, Person] = {}
+        for turn in transcript.turns:
+            if turn.role == "stakeholder" and turn.speaker and turn.speaker not in people:
+                title = turn.speaker_role or _in_brackets(turn.speaker)
+                people[turn.speaker] = self._person(turn.speaker, title)
+        return self._plan_for(assessment, dict(transcript.pilot), units, list(people.values()))
+
+
+def _passages(units: Sequence[TextUnit], language: Reader) -> list[Passage]:
+    """What the profile may be read from: answers, and document paragraphs that are not
+    addressed to an AI (nor the payload after such text)."""
+    out = []
+    for unit in units:
+        if isinstance(unit.source, ChunkRef):
+            text = "\n\n".join(
+                p for _, p, flagged in paragraphs(unit.text, language) if not flagged
+            )
+        else:
+            text = unit.text
+        if text.strip():
+            out.append(Passage(text=text, source=unit.source.label()))
+    return out
+
+
+def _in_brackets(speaker: str) -> str | None:
+    """ "Tomasz Wierzbicki (Claims Analytics Lead)" -> "Claims Analytics Lead"."""
+    match = re.search(r"\(([^()]+)\)\s*$", speaker)
+    return match.group(1) if match else None
 
 
 def _recent(turns: Sequence[Turn], count: int = 4) -> str:

@@ -207,6 +207,8 @@ def plan(
         advisor.ensure_knowledge()
         result = advisor.plan_transcript(_transcript(transcript), doc or [])
         body = export(result, fmt)
+    if result.verdict is not None:
+        err.print(f"[bold]Go-live verdict:[/bold] {result.verdict.headline}")
     for notice in result.audit.notices:
         err.print(f"[yellow]Notice:[/yellow] {notice}")
     if output is not None:

@@ -52,6 +52,11 @@ TARGETS: dict[str, tuple[str, float]] = {
     "persona_verdict_agreement": (">=", 0.85),
     "persona_repeated_questions": ("<=", 0.0),
     "persona_contradicting_acknowledgements": ("<=", 0.0),
+    "plan_verdict_agreement": (">=", 0.85),
+    "plan_forbidden_items": ("<=", 0.0),
+    "plan_required_items": (">=", 1.0),
+    "plan_at_risk_items": (">=", 1.0),
+    "plan_why_here_quoted": (">=", 1.0),
     "suite_seconds": ("<=", 60.0),
 }
 # How far a metric may fall below the committed baseline before the gate fails. Per-pattern
@@ -76,6 +81,11 @@ TOLERANCES: dict[str, float] = {
     "persona_verdict_agreement": 0.03,
     "persona_repeated_questions": 0.0,
     "persona_contradicting_acknowledgements": 0.0,
+    "plan_verdict_agreement": 0.0,
+    "plan_forbidden_items": 0.0,
+    "plan_required_items": 0.0,
+    "plan_at_risk_items": 0.0,
+    "plan_why_here_quoted": 0.0,
 }
 LOWER_IS_BETTER = {
     "do_not_cite_violations",
@@ -83,6 +93,7 @@ LOWER_IS_BETTER = {
     "latency_p95_seconds",
     "persona_repeated_questions",
     "persona_contradicting_acknowledgements",
+    "plan_forbidden_items",
 }
 
 
@@ -97,6 +108,36 @@ class Scenario(BaseModel):
     labels: dict[str, Literal["at_risk", "healthy"]]
 
 
+class PlanScenario(BaseModel):
+    """A pilot with the verdict its plan must reach and the items it must or must not hold
+    (``evals/plans/*.json``)."""
+
+    id: str
+    industry: str = ""
+    description: str = ""
+    profile: dict[str, Any] = Field(default_factory=dict)
+    transcript: Transcript
+    documents: list[str] = Field(default_factory=list)
+    expected_verdict: Literal["not_ready", "conditional", "ready"]
+    at_risk: list[str] = Field(default_factory=list)
+    forbidden_items: list[str] = Field(default_factory=list)
+    required_items: list[str] = Field(default_factory=list)
+    note: str = ""
+
+
+def load_plan_scenarios(evals_dir: Path) -> list[PlanScenario]:
+    folder = evals_dir / "plans"
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            out.append(PlanScenario.model_validate_json(path.read_text(encoding="utf-8")))
+        except ValueError as exc:
+            raise ConfigError(f"{path} is not a valid plan scenario: {exc}") from exc
+    return out
+
+
 class Injection(BaseModel):
     id: str
     document: str
@@ -108,7 +149,7 @@ class Injection(BaseModel):
 class Case(BaseModel):
     """One results row: a scenario, a retrieval question or an injection."""
 
-    kind: Literal["scenario", "retrieval", "injection", "judge", "sentences", "persona"]
+    kind: Literal["scenario", "retrieval", "injection", "judge", "sentences", "persona", "plan"]
     id: str
     split: str = ""
     passed: bool
@@ -228,6 +269,11 @@ class Runner:
                 runs.append(self._persona(persona))
             cases += runs
             persona_table = persona_metrics(runs)
+        plan_runs = []
+        for plan_scenario in load_plan_scenarios(self.evals_dir) if split is None else []:
+            self.progress(plan_scenario.id)
+            plan_runs.append(self._plan_scenario(plan_scenario))
+        cases += plan_runs
         judged: list[bool] = []
         if self.judge is not None:
             for scenario_id, plan in plans.items():
@@ -243,6 +289,7 @@ class Runner:
             "healthy_specificity": metrics.healthy_specificity(labels),
             **sentence_table,
             **persona_table,
+            **(plan_metrics(plan_runs) if plan_runs else {}),
             **{f"f1_{p}": metrics.f1(labels, p) for p in ids},
             **{f"precision_{p}": metrics.precision(labels, p) for p in ids},
             **{f"recall_{p}": metrics.recall(labels, p) for p in ids},
@@ -383,6 +430,60 @@ class Runner:
             detail={k: round(v, 4) for k, v in scores.items()},
         )
         return table, case
+
+    def _plan_scenario(self, scenario: PlanScenario) -> Case:
+        """Draft the plan of one pilot and check its verdict and its items."""
+        start = time.perf_counter()
+        transcript = scenario.transcript.model_copy(deep=True)
+        transcript.pilot["profile"] = dict(scenario.profile)
+        plan = self.advisor.plan_transcript(
+            transcript, self._documents(scenario.documents), f"eval-{scenario.id}"
+        )
+        items = plan.items()
+        ids = {i.id for i in items}
+        status = plan.verdict.status if plan.verdict else "missing"
+        forbidden = sorted(ids & set(scenario.forbidden_items))
+        required = [r in ids for r in scenario.required_items]
+        covered = [any(i.pattern == p for i in items) for p in scenario.at_risk]
+        spoken = {e.quote for p in plan.assessment.patterns for e in p.evidence}
+        quoted = [any(q in i.why_here for q in spoken) for i in items if spoken]
+        failures = []
+        if status != scenario.expected_verdict:
+            failures.append(f"verdict {status}, expected {scenario.expected_verdict}")
+        failures += [f"item {i} does not apply to this pilot" for i in forbidden]
+        failures += [
+            f"required item {r} missing"
+            for r, ok in zip(scenario.required_items, required, strict=True)
+            if not ok
+        ]
+        failures += [
+            f"no item for at-risk {p}"
+            for p, ok in zip(scenario.at_risk, covered, strict=True)
+            if not ok
+        ]
+        failures += [
+            f"why-here of {i.id} quotes no evidence"
+            for i in items
+            if spoken and not any(q in i.why_here for q in spoken)
+        ]
+        return Case(
+            kind="plan",
+            id=scenario.id,
+            passed=not failures,
+            seconds=round(time.perf_counter() - start, 3),
+            detail={
+                "verdict": status,
+                "expected": scenario.expected_verdict,
+                "forbidden": forbidden,
+                "required": required,
+                "covered": covered,
+                "quoted": quoted,
+                "blockers": [b.text for b in plan.verdict.blockers] if plan.verdict else [],
+                "conditions": [b.text for b in plan.verdict.conditions] if plan.verdict else [],
+                "items": sorted(ids),
+            },
+            failures=failures,
+        )
 
     def _persona(self, persona: Persona) -> Case:
         """Interview one scripted stakeholder through the app's API, then assess the pilot."""
@@ -564,6 +665,29 @@ class Runner:
             detail={"faithful": faithful},
             failures=failures,
         )
+
+
+def plan_metrics(runs: Sequence[Case]) -> dict[str, metrics.Metric]:
+    return {
+        "plan_verdict_agreement": metrics.share(
+            [c.detail["verdict"] == c.detail["expected"] for c in runs],
+            "plans whose go-live verdict matches the expected one",
+        ),
+        "plan_forbidden_items": metrics.count(
+            [f"{c.id}: {i}" for c in runs for i in c.detail["forbidden"]],
+            "items proposed although the pilot's profile rules them out",
+        ),
+        "plan_required_items": metrics.share(
+            [x for c in runs for x in c.detail["required"]], "blocker items present"
+        ),
+        "plan_at_risk_items": metrics.share(
+            [x for c in runs for x in c.detail["covered"]], "at-risk patterns with an item"
+        ),
+        "plan_why_here_quoted": metrics.share(
+            [x for c in runs for x in c.detail["quoted"]],
+            "items whose why-here quotes the pilot's own evidence",
+        ),
+    }
 
 
 def persona_metrics(runs: Sequence[Case]) -> dict[str, metrics.Metric]:

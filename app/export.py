@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from app.schemas import Assessment, Evidence, Plan, PlanItem
+from app.schemas import Assessment, Evidence, Phase, Plan, PlanItem
 
 FORMATS = ("json", "md", "pdf", "docx", "csv")
 MEDIA_TYPES = {
@@ -67,11 +67,17 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     """The ``advisor plan --format json`` shape."""
     return {
         "pilot": plan.pilot,
+        "verdict": plan.verdict.model_dump(mode="json") if plan.verdict else None,
+        "profile": plan.profile.model_dump(mode="json"),
+        "executive_summary": plan.executive_summary,
         "summary": plan.summary,
         "assessment": assessment_json(plan.assessment),
         "phases": [
             {
                 "name": phase.name,
+                "starts": phase.starts,
+                "ends": phase.ends,
+                "note": phase.note,
                 "items": [
                     {
                         "id": item.id,
@@ -84,6 +90,10 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                         "kpi": item.kpi,
                         "depends_on": item.depends_on,
                         "rationale": item.rationale,
+                        "why_here": item.why_here,
+                        "owner_stakeholder": item.owner_stakeholder,
+                        "due": item.due,
+                        "applies_when": item.applies_when,
                         "citations": [c.model_dump() for c in item.citations],
                         "evidence": [evidence_json(e) for e in item.evidence],
                     }
@@ -130,8 +140,30 @@ def _audit_lines(plan: Plan) -> list[str]:
 # Markdown ----------------------------------------------------------------------------------------
 
 
+def _verdict_lines(plan: Plan) -> list[str]:
+    """The go-live verdict and the executive summary, as Markdown lines: every export opens
+    with them."""
+    if plan.verdict is None:
+        return []
+    return ["## Go-live verdict", "", *plan.executive_summary.splitlines(), ""]
+
+
+def _profile_line(plan: Plan) -> str | None:
+    facts = plan.profile.model_dump(exclude={"stated", "clues"}, exclude_none=True)
+    shown = [
+        f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
+        for k, v in facts.items()
+        if v not in ([], None)
+    ]
+    return "Pilot profile: " + "; ".join(shown) + "." if shown else None
+
+
 def to_markdown(plan: Plan) -> str:
-    out = [f"# {_title(plan)}", "", plan.summary, "", "## Risk by failure pattern", ""]
+    out = [f"# {_title(plan)}", "", *_verdict_lines(plan)]
+    profile = _profile_line(plan)
+    if profile:
+        out += [profile, ""]
+    out += ["## Summary", "", plan.summary, "", "## Risk by failure pattern", ""]
     out += ["| pattern | risk | level | confidence |", "|---|---|---|---|"]
     for p in plan.assessment.patterns:
         out.append(f"| {p.name} | {p.risk_text} | {p.level_text} | {p.confidence:.2f} |")
@@ -139,9 +171,10 @@ def to_markdown(plan: Plan) -> str:
     if findings:
         out += ["", "## Findings", ""] + [f"- **{f.kind}**: {f.text}" for f in findings]
     for phase in plan.phases:
-        out += ["", f"## {phase.name}", ""]
+        dates = f" ({phase.starts} to {phase.ends})" if phase.starts and phase.ends else ""
+        out += ["", f"## {phase.name}{dates}", ""]
         if not phase.items:
-            out.append("Nothing scheduled.")
+            out.append(phase.note or "Nothing scheduled.")
         for item in phase.items:
             out += _markdown_item(plan, item)
     out += ["", "## Evidence by pattern", ""]
@@ -166,9 +199,11 @@ def _markdown_item(plan: Plan, item: PlanItem) -> list[str]:
         f"- **Pattern:** {_pattern_name(plan, item.pattern)}",
         f"- **Action:** {item.action}",
         f"- **Owner:** {item.owner} \u00b7 **Effort:** {item.effort} \u00b7 "
-        f"**Timeframe:** {item.timeframe}",
+        f"**Timeframe:** {item.timeframe}" + (f" \u00b7 **Due:** {item.due}" if item.due else ""),
         f"- **KPI / exit criterion:** {item.kpi}",
     ]
+    if item.why_here:
+        lines.append(f"- **Why here:** {item.why_here}")
     if item.depends_on:
         lines.append(f"- **Depends on:** {', '.join(item.depends_on)}")
     if item.rationale:
@@ -189,13 +224,24 @@ def to_csv(plan: Plan) -> str:
     levels = {p.id: p.level for p in plan.assessment.patterns}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Summary", "Description", "Labels", "Priority"])
+    writer.writerow(["Summary", "Description", "Labels", "Priority", "Due Date"])
+    if plan.verdict is not None:
+        urgency = {"not_ready": "Highest", "conditional": "High", "ready": "Low"}
+        writer.writerow(
+            [
+                f"Go-live verdict: {plan.verdict.headline}",
+                plan.executive_summary,
+                "readiness verdict",
+                urgency[plan.verdict.status],
+                "",
+            ]
+        )
     for phase in plan.phases:
         for item in phase.items:
             description = "\n".join(_markdown_item(plan, item)[2:]).strip()
             labels = " ".join(["readiness", item.pattern, phase.name.lower().replace(" ", "-")])
             priority = _LEVEL_PRIORITY.get(levels.get(item.pattern, "medium"), "Medium")
-            writer.writerow([item.title, description, labels, priority])
+            writer.writerow([item.title, description, labels, priority, item.due or ""])
     return buffer.getvalue()
 
 
@@ -254,13 +300,25 @@ def to_pdf(plan: Plan) -> bytes:
         return Paragraph(_xml(text), styles[style])
 
     story: list[Flowable] = [
-        Spacer(1, 4 * cm),
         para(_title(plan), "Title"),
-        Spacer(1, 0.5 * cm),
         para(f"Prepared by the Readiness Advisor \u00b7 {plan.audit.created[:10]}"),
-        Spacer(1, 1 * cm),
-        para(plan.summary),
+        Spacer(1, 0.4 * cm),
+    ]
+    for kind, text in _summary_blocks(plan):
+        if kind == "heading":
+            story.append(para(text, "Heading1"))
+        elif kind == "verdict":
+            story.append(para(f"<b>{text}</b>", "Heading2"))
+        elif kind == "bullet":
+            story.append(para(f"\u2022 {text}"))
+        else:
+            story.append(para(text))
+    profile = _profile_line(plan)
+    story += [para(profile)] if profile else []
+    story += [
         PageBreak(),
+        para("Summary", "Heading1"),
+        para(plan.summary),
         para("Risk by failure pattern", "Heading1"),
         Image(io.BytesIO(risk_chart_png(plan.assessment)), width=16 * cm, height=6.9 * cm),
     ]
@@ -287,9 +345,9 @@ def to_pdf(plan: Plan) -> bytes:
         story.append(para("Findings", "Heading2"))
         story += [para(f"<b>{f.kind}</b>: {f.text}") for f in plan.assessment.findings]
     for phase in plan.phases:
-        story.append(para(phase.name, "Heading1"))
+        story.append(para(_phase_title(phase), "Heading1"))
         if not phase.items:
-            story.append(para("Nothing scheduled."))
+            story.append(para(phase.note or "Nothing scheduled."))
         for item in phase.items:
             story.append(para(item.title, "Heading3"))
             for line in _markdown_item(plan, item)[2:]:
@@ -305,6 +363,27 @@ def to_pdf(plan: Plan) -> bytes:
         story
     )
     return buffer.getvalue()
+
+
+def _summary_blocks(plan: Plan) -> list[tuple[str, str]]:
+    """The verdict page as (kind, text): heading, verdict, bullet or text."""
+    if plan.verdict is None:
+        return []
+    out: list[tuple[str, str]] = [("heading", "Go-live verdict")]
+    for line in plan.executive_summary.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("**") and line.endswith("**"):
+            out.append(("verdict", line.strip("*")))
+        elif line.startswith("- "):
+            out.append(("bullet", line[2:]))
+        else:
+            out.append(("text", line))
+    return out
+
+
+def _phase_title(phase: Phase) -> str:
+    return phase.name + (f" ({phase.starts} to {phase.ends})" if phase.starts else "")
 
 
 def _xml(text: str) -> str:
@@ -324,8 +403,21 @@ def to_docx(plan: Plan) -> bytes:
     document = docx.Document()
     document.add_heading(_title(plan), level=0)
     document.add_paragraph(f"Prepared by the Readiness Advisor \u00b7 {plan.audit.created[:10]}")
-    document.add_paragraph(plan.summary)
+    for kind, text in _summary_blocks(plan):
+        if kind == "heading":
+            document.add_heading(text, level=1)
+        elif kind == "verdict":
+            document.add_paragraph().add_run(text).bold = True
+        elif kind == "bullet":
+            document.add_paragraph(text, style="List Bullet")
+        else:
+            document.add_paragraph(text)
+    profile = _profile_line(plan)
+    if profile:
+        document.add_paragraph(profile)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("Summary", level=1)
+    document.add_paragraph(plan.summary)
     document.add_heading("Risk by failure pattern", level=1)
     document.add_picture(io.BytesIO(risk_chart_png(plan.assessment)), width=Cm(16))
     table = document.add_table(rows=1, cols=4)
@@ -344,9 +436,9 @@ def to_docx(plan: Plan) -> bytes:
         for f in plan.assessment.findings:
             document.add_paragraph(f"{f.kind}: {f.text}", style="List Bullet")
     for phase in plan.phases:
-        document.add_heading(phase.name, level=1)
+        document.add_heading(_phase_title(phase), level=1)
         if not phase.items:
-            document.add_paragraph("Nothing scheduled.")
+            document.add_paragraph(phase.note or "Nothing scheduled.")
         for item in phase.items:
             document.add_heading(item.title, level=2)
             for line in _markdown_item(plan, item)[2:]:

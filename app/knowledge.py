@@ -238,6 +238,17 @@ class Recommendation(_Frozen):
     file: str
     section: str = Field(description="The block's own heading, 'Recommendation: ...'.")
     parent: str | None = Field(default=None, description="The H2 section the block sits in.")
+    applies_when: list[str] = Field(
+        default_factory=list,
+        description="Profile conditions, all of which must hold: 'personal_data', "
+        "'model_source=vendor'. Empty: applies to every pilot.",
+    )
+    triggered_by: list[str] = Field(
+        default_factory=list, description="Slots whose gaps this block answers."
+    )
+    stage: Literal["build", "operate"] = Field(
+        default="build", description="'operate': running and scaling work for days 90-180."
+    )
 
 
 class Figure(_Frozen):
@@ -265,6 +276,33 @@ class InterviewTexts(_Frozen):
     apology: list[str] = Field(min_length=1)
 
 
+class BlockerRule(_Frozen):
+    """A gap that stops go-live (``knowledge/plan.yaml``)."""
+
+    id: str
+    when: list[str] = Field(default_factory=list)
+    slot: str
+    item: str
+    gap: str
+    unheard: str
+
+
+class ProfileTexts(_Frozen):
+    questions: dict[str, str]
+    labels: dict[str, dict[str, str]]
+    clues: dict[str, dict[str, list[str]]]
+    systems: list[str]
+
+
+class PlanRules(_Frozen):
+    """Profile clues, blockers and the glossary (``knowledge/plan.yaml``)."""
+
+    version: int
+    profile: ProfileTexts
+    blockers: list[BlockerRule]
+    glossary: dict[str, str]
+
+
 class Knowledge(BaseModel):
     """Everything in ``knowledge/``, loaded and cross-checked once."""
 
@@ -273,6 +311,7 @@ class Knowledge(BaseModel):
     catalog: Catalog
     lexicon: Lexicon
     interview: InterviewTexts
+    plan: PlanRules
     playbooks: list[Playbook]
     recommendations: list[Recommendation]
     citable: list[Figure]
@@ -298,7 +337,29 @@ _FIELDS = {
     "Depends on": "depends_on",
     "Exit criterion": "exit_criterion",
 }
+_OPTIONAL = {"Applies when": "applies_when", "Triggered by": "triggered_by", "Stage": "stage"}
 REC_PREFIX = "Recommendation:"
+# The profile conditions a block may declare: a yes/no field, or field=value.
+CONDITIONS = {
+    "personal_data": None,
+    "regulated_sector": None,
+    "decisions_about_people": None,
+    "model_source": ("in_house", "vendor"),
+    "model_kind": ("predictive", "generative"),
+    "timing": ("real_time", "batch"),
+}
+
+
+def check_condition(condition: str) -> None:
+    name, _, value = condition.partition("=")
+    if name not in CONDITIONS or (value and value not in (CONDITIONS[name] or ())):
+        raise ConfigError(
+            f"Unknown condition {condition!r}; use one of {', '.join(sorted(CONDITIONS))} "
+            "(with =value for model_source, model_kind and timing)."
+        )
+    choices = CONDITIONS[name]
+    if choices is not None and not value:
+        raise ConfigError(f"Condition {condition!r} needs a value, e.g. {name}={choices[0]}.")
 
 
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
@@ -332,14 +393,20 @@ def load_playbooks(knowledge_dir: Path) -> list[Playbook]:
 
 
 def playbook_document(book: Playbook) -> ParsedDocument:
-    """A playbook as a document to index, sections under their headings."""
+    """A playbook as a document to index, sections under their headings. The planner's own
+    fields (``Applies when``, ``Triggered by``, ``Stage``) are left out: ids, not prose."""
+    body = "\n".join(
+        line
+        for line in book.body.splitlines()
+        if not ((m := _FIELD.match(line)) and m.group("name").strip() in _OPTIONAL)
+    )
     return ParsedDocument(
         source=book.file,
-        sha256=hashlib.sha256(book.body.encode()).hexdigest(),
+        sha256=hashlib.sha256(body.encode()).hexdigest(),
         file_type="md",
         kind=SourceKind.PLAYBOOK,
         title=book.title,
-        blocks=split_markdown(book.body),
+        blocks=split_markdown(body),
     )
 
 
@@ -355,10 +422,13 @@ def parse_recommendations(book: Playbook) -> list[Recommendation]:
         missing = [f for f in _FIELDS.values() if f not in current]
         if missing:
             raise ConfigError(f"{book.file}: '{current['section']}' lacks {', '.join(missing)}.")
-        deps = str(current["depends_on"]).strip()
-        current["depends_on"] = (
-            [] if deps.lower() in {"none", "-", ""} else [d.strip() for d in deps.split(",")]
-        )
+        for key in ("depends_on", "applies_when", "triggered_by"):
+            value = str(current.get(key, "")).strip()
+            current[key] = (
+                []
+                if value.lower() in {"none", "-", "", "always"}
+                else [d.strip() for d in value.split(",")]
+            )
         try:
             out.append(Recommendation(file=book.file, parent=parent, **current))
         except ValidationError as exc:
@@ -377,7 +447,8 @@ def parse_recommendations(book: Playbook) -> list[Recommendation]:
                 title = heading[len(REC_PREFIX) :].strip()
                 current = {"section": heading, "title": title}
         elif current is not None and (match := _FIELD.match(line)):
-            field = _FIELDS.get(match.group("name").strip())
+            name = match.group("name").strip()
+            field = _FIELDS.get(name) or _OPTIONAL.get(name)
             if field is not None:
                 current[field] = match.group("value").strip()
     close()
@@ -446,11 +517,27 @@ def load_knowledge(knowledge_dir: Path) -> Knowledge:
         unknown_patterns = set(book.patterns) - set(catalog.ids)
         if unknown_patterns:
             raise ConfigError(f"{book.file}: unknown patterns {sorted(unknown_patterns)}.")
+    plan = _load_yaml(knowledge_dir / "plan.yaml", PlanRules)
+    slot_ids = {s.id for p in catalog.patterns for s in p.slots}
+    for rec in recommendations:
+        for condition in rec.applies_when:
+            check_condition(condition)
+        if set(rec.triggered_by) - slot_ids:
+            raise ConfigError(
+                f"{rec.file}: {rec.id} is triggered by unknown slots "
+                f"{sorted(set(rec.triggered_by) - slot_ids)}."
+            )
+    for rule in plan.blockers:
+        for condition in rule.when:
+            check_condition(condition)
+        if rule.slot not in slot_ids or rule.item not in ids:
+            raise ConfigError(f"plan.yaml: blocker {rule.id} names an unknown slot or item.")
     citable, banned = _figures(books)
     return Knowledge(
         catalog=catalog,
         lexicon=_load_yaml(knowledge_dir / "lexicon.yaml", Lexicon),
         interview=_load_yaml(knowledge_dir / "interview.yaml", InterviewTexts),
+        plan=plan,
         playbooks=books,
         recommendations=recommendations,
         citable=citable,

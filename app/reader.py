@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
@@ -71,6 +71,25 @@ def merge(detections: Sequence[Detection]) -> Detection:
         out.findings += detection.findings
         out.vectors.update(detection.vectors)
     return out
+
+
+def paragraphs(text: str, language: Language) -> Iterator[tuple[int, str, bool]]:
+    """The paragraphs of a document chunk as (offset, text, addressed to an AI). After text
+    addressed to an AI, the rest of its section is its payload and is not yielded at all."""
+    offset = 0
+    payload = False
+    for paragraph in (p for p in text.split("\n\n") if p.strip()):
+        start = text.index(paragraph, offset)
+        offset = start + len(paragraph)
+        if paragraph.lstrip().startswith("#"):
+            payload = False  # a new section
+        elif payload:
+            continue
+        instruction = language.instruction(paragraph) or any(
+            language.instruction(s.text) for s in reading_units(paragraph)
+        )
+        payload = payload or instruction
+        yield start, paragraph, instruction or language.hidden(paragraph)
 
 
 def unit_key(unit: TextUnit) -> str:
@@ -300,22 +319,10 @@ class EvidenceReader:
         title = PurePath(unit.source.file).stem.replace("_", " ").replace("-", " ")
         context = " - ".join(part for part in (title, unit.section) if part)
         out: list[_Sentence] = []
-        offset = 0
         previous = None  # the chain runs through the section, across paragraphs
-        payload = False  # after text addressed to an AI, the rest of its section is its payload
-        for paragraph in (p for p in unit.text.split("\n\n") if p.strip()):
-            start = unit.text.index(paragraph, offset)
-            offset = start + len(paragraph)
-            if paragraph.lstrip().startswith("#"):
-                payload = False  # a new section
-            elif payload:
-                continue
+        for start, paragraph, flagged in paragraphs(unit.text, self.language):
             spans = [Span(start + s.start, start + s.end, s.text) for s in reading_units(paragraph)]
-            flagged = self.language.instruction(paragraph) or any(
-                self.language.instruction(s.text) for s in spans
-            )
-            payload = payload or flagged
-            if flagged or self.language.hidden(paragraph):
+            if flagged:
                 detection.findings.append(
                     Finding(
                         kind="injection",

@@ -235,6 +235,83 @@ class Citation(BaseModel):
     quote: str
 
 
+ModelSource = Literal["in_house", "vendor"]
+ModelKind = Literal["predictive", "generative"]
+Timing = Literal["real_time", "batch"]
+PROFILE_FIELDS = (
+    "model_source",
+    "model_kind",
+    "personal_data",
+    "regulated_sector",
+    "decisions_about_people",
+    "timing",
+    "go_live",
+    "systems",
+)
+
+
+class ProfileClue(BaseModel):
+    """Why a profile field has the value the reader gave it: the words and where they were."""
+
+    field: str
+    value: Any
+    quote: str
+    source: str
+
+
+class PilotProfile(BaseModel):
+    """The facts that decide which advice applies to a pilot. ``None`` means not known yet."""
+
+    model_source: ModelSource | None = Field(
+        default=None, description="Built in-house, or bought from a vendor."
+    )
+    model_kind: ModelKind | None = Field(
+        default=None, description="Predicts or classifies, or generates text or images."
+    )
+    personal_data: bool | None = Field(default=None, description="It uses personal data.")
+    regulated_sector: bool | None = Field(
+        default=None, description="The organisation is in a regulated sector."
+    )
+    decisions_about_people: bool | None = Field(
+        default=None, description="It makes or supports decisions about people."
+    )
+    timing: Timing | None = Field(default=None, description="Answers in real time, or in batches.")
+    go_live: str | None = Field(default=None, description="Target go-live date, YYYY-MM-DD.")
+    systems: list[str] = Field(
+        default_factory=list, description="Systems it must connect to, as named in the pilot."
+    )
+    stated: list[str] = Field(
+        default_factory=list,
+        description="Fields the consultant set; the reader never changes them.",
+    )
+    clues: list[ProfileClue] = Field(
+        default_factory=list, description="Fields the reader filled, each with its evidence."
+    )
+
+    def known(self, field: str) -> bool:
+        value = getattr(self, field)
+        return value not in (None, [])
+
+
+class Blocker(BaseModel):
+    """A gap that stops go-live, or a condition to meet before it, with its evidence."""
+
+    id: str
+    pattern: str | None = None
+    text: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    items: list[str] = Field(default_factory=list, description="Plan items that close it.")
+
+
+class Verdict(BaseModel):
+    """Can this pilot go live: ``not_ready`` (a blocker), ``conditional`` or ``ready``."""
+
+    status: Literal["not_ready", "conditional", "ready"]
+    headline: str
+    blockers: list[Blocker] = Field(default_factory=list)
+    conditions: list[Blocker] = Field(default_factory=list)
+
+
 class PlanItem(BaseModel):
     id: str
     title: str
@@ -248,15 +325,31 @@ class PlanItem(BaseModel):
     citations: list[Citation] = Field(min_length=1)
     evidence: list[Evidence]
     rationale: str | None = None
+    why_here: str = Field(
+        default="", description="Why this item, for this pilot: its own evidence, quoted."
+    )
+    owner_stakeholder: str | None = Field(
+        default=None, description="The interviewed stakeholder who should own it, if one fits."
+    )
+    due: str | None = Field(default=None, description="Finish by, YYYY-MM-DD.")
+    applies_when: list[str] = Field(
+        default_factory=list, description="The profile conditions that made it apply."
+    )
 
 
 class Phase(BaseModel):
     name: str
     items: list[PlanItem]
+    note: str | None = Field(default=None, description="Why the phase is empty, when it is.")
+    starts: str | None = None
+    ends: str | None = None
 
 
 class Plan(BaseModel):
     pilot: dict[str, Any] = Field(default_factory=dict)
+    verdict: Verdict | None = None
+    profile: PilotProfile = Field(default_factory=PilotProfile)
+    executive_summary: str = ""
     assessment: Assessment
     summary: str
     phases: list[Phase]

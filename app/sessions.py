@@ -180,6 +180,12 @@ class SessionStore:
             tx.execute(insert(workspaces).values(**row))
         return Workspace(**row)
 
+    def update_pilot(self, workspace_id: str, pilot: dict[str, Any]) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(workspaces).where(workspaces.c.id == workspace_id).values(pilot=pilot)
+            )
+
     def workspace(self, workspace_id: str) -> Workspace | None:
         with self._tx() as tx:
             row = tx.execute(select(workspaces).where(workspaces.c.id == workspace_id)).first()

@@ -137,6 +137,8 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     page.get_by_role("button", name="Draft the plan").click()
     page.get_by_role("heading", name="First 30 days").wait_for()
     settle(page)
+    page.get_by_text("Area by area").first.wait_for()  # the verdict and summary come first
+    shot(page, "5-plan-verdict")
     citation = page.locator('[data-testid="stExpander"]').filter(has_text="[1]").first
     citation.click()
     page.get_by_text("Passage ").first.wait_for()
@@ -164,7 +166,9 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     shot(page, "6-export")
     from pypdf import PdfReader
 
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(saved.read_bytes())).pages)
+    pages = PdfReader(io.BytesIO(saved.read_bytes())).pages
+    assert "Go-live verdict" in pages[0].extract_text()  # the report opens with the verdict
+    text = " ".join(p.extract_text() for p in pages)
     assert "Production readiness plan: Claims triage" in text
     assert "First 30 days" in text and "Sources" in text
 

@@ -106,16 +106,20 @@ def test_plan_formats(tmp_path: Path, fmt: str) -> None:
     body = out.read_bytes()
     if fmt == "md":
         text = body.decode()
-        assert text.startswith("# Production readiness plan: Claims triage")
+        assert text.startswith("# Production readiness plan: Claims triage\n\n## Go-live verdict")
         assert "## First 30 days" in text and "## Sources" in text and "## Audit trail" in text
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(body.decode())))
-        assert rows and set(rows[0]) == {"Summary", "Description", "Labels", "Priority"}
-        assert all(r["Priority"] in ("High", "Medium") for r in rows)
+        assert rows and set(rows[0]) == {"Summary", "Description", "Labels", "Priority", "Due Date"}
+        assert rows[0]["Summary"].startswith("Go-live verdict: ")
+        assert all(r["Priority"] in ("High", "Medium") for r in rows[1:])
+        assert all(r["Due Date"] for r in rows[1:])
     elif fmt == "pdf":
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(body))
+        first = reader.pages[0].extract_text()
+        assert "Go-live verdict" in first and "Area by area" in first
         text = " ".join(page.extract_text() for page in reader.pages)
         assert "Production readiness plan" in text and "Sources" in text
         assert any(page.images for page in reader.pages)  # the risk chart
@@ -125,6 +129,7 @@ def test_plan_formats(tmp_path: Path, fmt: str) -> None:
             xml = archive.read("word/document.xml").decode()
         assert any(n.startswith("word/media/") for n in names)  # the risk chart
         assert "Production readiness plan" in xml and "Audit trail" in xml
+        assert xml.index("Go-live verdict") < xml.index("Risk by failure pattern")
 
 
 def test_plan_to_stdout_and_a_bad_transcript_is_a_clear_error(tmp_path: Path) -> None:

@@ -5,9 +5,87 @@ from __future__ import annotations
 import streamlit as st
 
 from app.advisor import Advisor
-from app.schemas import Workspace
+from app.schemas import PilotProfile, Workspace
 from app.ui import state
 from app.ui.state import View
+
+_NOT_SURE = "Not sure yet"
+_CHOICES: dict[str, dict[str, object]] = {
+    "model_source": {"Built in-house": "in_house", "Bought from a vendor": "vendor"},
+    "model_kind": {
+        "Predicts or classifies": "predictive",
+        "Generates text or images": "generative",
+    },
+    "personal_data": {"Yes": True, "No": False},
+    "regulated_sector": {"Yes": True, "No": False},
+    "decisions_about_people": {"Yes": True, "No": False},
+    "timing": {"In real time": "real_time", "In batches (e.g. nightly)": "batch"},
+}
+_QUESTIONS = {
+    "model_source": "Is the model built in-house or bought?",
+    "model_kind": "What does it do?",
+    "personal_data": "Does it use personal data?",
+    "regulated_sector": "Is the organisation in a regulated sector?",
+    "decisions_about_people": "Does it make or support decisions about people?",
+    "timing": "Does it answer in real time or in batches?",
+}
+
+
+def _profile_fields(prefix: str, current: PilotProfile | None = None) -> dict[str, object]:
+    """The profile questions in plain words; every one may stay "not sure"."""
+    fields: dict[str, object] = {}
+    left, right = st.columns(2)
+    for number, (name, options) in enumerate(_CHOICES.items()):
+        labels = [_NOT_SURE, *options]
+        value = getattr(current, name) if current else None
+        index = next((i for i, v in enumerate(options.values(), 1) if v == value), 0)
+        column = left if number % 2 == 0 else right
+        chosen = column.selectbox(_QUESTIONS[name], labels, index=index, key=f"{prefix}-{name}")
+        if chosen != _NOT_SURE:
+            fields[name] = options[chosen]
+    go_live = left.text_input(
+        "Target go-live date (optional)",
+        value=(current.go_live or "") if current else "",
+        placeholder="e.g. 2027-03-31 or March 2027",
+        key=f"{prefix}-go-live",
+    )
+    systems = right.text_input(
+        "Systems it must connect to (optional)",
+        value=", ".join(current.systems) if current else "",
+        placeholder="e.g. SAP S/4HANA, Salesforce",
+        key=f"{prefix}-systems",
+    )
+    if go_live.strip():
+        fields["go_live"] = go_live.strip()
+    if systems.strip():
+        fields["systems"] = [s.strip() for s in systems.split(",") if s.strip()]
+    return fields
+
+
+def _profile(adv: Advisor, view: View, user: str | None, workspace: Workspace) -> None:
+    """The profile as the advisor understands it, what it was read from, and a form to
+    correct it."""
+    st.subheader("Pilot profile")
+    profile = state.guarded("read the pilot profile", adv.profile, workspace.id, user)
+    if profile is None:
+        return
+    st.caption(
+        "These facts decide which advice applies. What you set here is kept as given; "
+        "open fields are filled from the interviews and documents, with the words they came from."
+    )
+    for clue in profile.clues:
+        st.markdown(
+            f"- **{clue.field.replace('_', ' ')}**: {clue.value} — from {clue.source}: "
+            f"“{clue.quote[:200]}”"
+        )
+    with st.form("profile"):
+        fields = _profile_fields("profile", profile)
+        if st.form_submit_button("Save the profile", key="save-profile"):
+            saved = state.guarded(
+                "save the pilot profile", adv.set_profile, workspace.id, fields, user
+            )
+            if saved is not None:
+                st.success("Saved. The next plan uses it.")
 
 
 def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | None) -> None:
@@ -21,6 +99,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
         use_case = st.text_area(
             "Use case in one or two sentences (optional)", height=80, key="pilot-use-case"
         )
+        with st.expander("What kind of pilot is it? (optional, helps the plan fit)"):
+            fields = _profile_fields("new")
         if st.form_submit_button("Create pilot", type="primary", key="create-pilot"):
             pilot = {"organisation": organisation.strip(), "use_case": use_case.strip()}
             created = state.guarded(
@@ -30,6 +110,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
                 user,
                 {k: v for k, v in pilot.items() if v},
             )
+            if created is not None and fields:
+                state.guarded("save the pilot profile", adv.set_profile, created.id, fields, user)
             if created is not None:
                 view["workspace"] = created.id
                 view.pop("stakeholder", None)
@@ -64,6 +146,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
             if added is not None:
                 view["stakeholder"] = added.id
                 state.rerun(adv, view, user)
+    with st.expander("Pilot profile: what kind of pilot this is"):
+        _profile(adv, view, user, workspace)
     if user is not None:
         with st.expander("Share this pilot"):
             other = st.text_input("Give access to (name or e-mail they sign in with)")

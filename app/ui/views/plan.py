@@ -34,24 +34,40 @@ def _citation(adv: Advisor, citation: Citation, number: int, space: Workspace) -
         st.caption(f"Passage {citation.chunk_id}")
 
 
+def _verdict(result: Plan) -> None:
+    """The go-live verdict first, then the one-page summary for an executive."""
+    verdict = result.verdict
+    if verdict is None:
+        return
+    show = {"not_ready": st.error, "conditional": st.warning, "ready": st.success}
+    show[verdict.status](verdict.headline)
+    with st.expander("Executive summary", expanded=True):
+        st.markdown(result.executive_summary)
+
+
 def _plan(adv: Advisor, result: Plan, space: Workspace) -> None:
+    _verdict(result)
     st.write(result.summary)
     for notice in result.audit.notices:
         st.warning(notice)
     number = 0
     for phase in result.phases:
-        st.subheader(phase.name)
+        dates = f" ({phase.starts} to {phase.ends})" if phase.starts and phase.ends else ""
+        st.subheader(phase.name + dates)
         if not phase.items:
-            st.caption("Nothing scheduled.")
+            st.caption(phase.note or "Nothing scheduled.")
         for item in phase.items:
             name = adv.knowledge.catalog.pattern(item.pattern).name
             with st.container(border=True):
                 st.markdown(f"**{item.title}**  \n*{name}*")
                 st.write(item.action)
+                due = f" \u00b7 Due: {item.due}" if item.due else ""
                 st.caption(
                     f"Owner: {item.owner} \u00b7 Effort: {item.effort} \u00b7 "
-                    f"{item.timeframe} \u00b7 Done when: {item.kpi}"
+                    f"{item.timeframe}{due} \u00b7 Done when: {item.kpi}"
                 )
+                if item.why_here:
+                    st.markdown(f"_Why here:_ {item.why_here}")
                 if item.depends_on:
                     st.caption("Depends on: " + ", ".join(item.depends_on))
                 if item.rationale:
@@ -85,7 +101,9 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     st.subheader("Ask about the plan")
     with st.form("ask"):
         question = st.text_input(
-            "Your question", placeholder="How do we roll back a bad model?", key="question"
+            "Your question",
+            placeholder="Can we go live next month? How do we roll back a bad model?",
+            key="question",
         )
         asked = st.form_submit_button("Ask", key="ask")
     if asked and question.strip():
