@@ -148,21 +148,8 @@ def _verdict_lines(plan: Plan) -> list[str]:
     return ["## Go-live verdict", "", *plan.executive_summary.splitlines(), ""]
 
 
-def _profile_line(plan: Plan) -> str | None:
-    facts = plan.profile.model_dump(exclude={"stated", "clues"}, exclude_none=True)
-    shown = [
-        f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
-        for k, v in facts.items()
-        if v not in ([], None)
-    ]
-    return "Pilot profile: " + "; ".join(shown) + "." if shown else None
-
-
 def to_markdown(plan: Plan) -> str:
     out = [f"# {_title(plan)}", "", *_verdict_lines(plan)]
-    profile = _profile_line(plan)
-    if profile:
-        out += [profile, ""]
     out += ["## Summary", "", plan.summary, "", "## Risk by failure pattern", ""]
     out += ["| pattern | risk | level | confidence |", "|---|---|---|---|"]
     for p in plan.assessment.patterns:
@@ -311,10 +298,10 @@ def to_pdf(plan: Plan) -> bytes:
             story.append(para(f"<b>{text}</b>", "Heading2"))
         elif kind == "bullet":
             story.append(para(f"\u2022 {text}"))
+        elif kind == "label":
+            story.append(para(text, "Heading3"))
         else:
             story.append(para(text))
-    profile = _profile_line(plan)
-    story += [para(profile)] if profile else []
     story += [
         PageBreak(),
         para("Summary", "Heading1"),
@@ -377,6 +364,8 @@ def _summary_blocks(plan: Plan) -> list[tuple[str, str]]:
             out.append(("verdict", line.strip("*")))
         elif line.startswith("- "):
             out.append(("bullet", line[2:]))
+        elif line.endswith(":"):
+            out.append(("label", line))
         else:
             out.append(("text", line))
     return out
@@ -410,11 +399,10 @@ def to_docx(plan: Plan) -> bytes:
             document.add_paragraph().add_run(text).bold = True
         elif kind == "bullet":
             document.add_paragraph(text, style="List Bullet")
+        elif kind == "label":
+            document.add_heading(text, level=3)
         else:
             document.add_paragraph(text)
-    profile = _profile_line(plan)
-    if profile:
-        document.add_paragraph(profile)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     document.add_heading("Summary", level=1)
     document.add_paragraph(plan.summary)

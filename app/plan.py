@@ -225,7 +225,9 @@ class Planner:
                     ends=(context.today + timedelta(days=last)).isoformat(),
                 )
             )
-        notices += self._late(verdict, phases, profile)
+        verdict.timing = self._late(verdict, phases, profile)
+        if verdict.timing:
+            notices.append(verdict.timing)
         missing = sorted(
             {
                 f
@@ -295,8 +297,8 @@ class Planner:
                     Blocker(
                         id=f"{p.id}-high",
                         pattern=p.id,
-                        text=f"{p.name} is at high risk ({p.risk_text}): the gaps below are "
-                        "current and unresolved.",
+                        text=f"{p.name} is at high risk ({p.risk_text}): its gaps are current "
+                        "and unresolved.",
                         evidence=warnings,
                     )
                 )
@@ -359,21 +361,26 @@ class Planner:
             p.id for p in self.knowledge.catalog.patterns if any(s.id == slot_id for s in p.slots)
         )
 
-    def _late(self, verdict: Verdict, phases: Sequence[Phase], profile: PilotProfile) -> list[str]:
-        """Whether the blocking work fits before the target go-live date."""
+    def _late(self, verdict: Verdict, phases: Sequence[Phase], profile: PilotProfile) -> str | None:
+        """Whether the work go-live waits for fits before the target go-live date."""
         if not profile.go_live:
-            return []
+            return None
         due = {i.id: i.due for ph in phases for i in ph.items if i.due}
         needed = [
             due[i] for b in [*verdict.blockers, *verdict.conditions] for i in b.items if i in due
         ]
-        if not needed or max(needed) <= profile.go_live:
-            return []
+        if not needed:
+            return None
         last = max(needed)
-        return [
-            f"The work that go-live waits for is due by {last}, after the target go-live date "
+        if last <= profile.go_live:
+            return (
+                f"The work go-live waits for is due by {last}, before the target go-live date "
+                f"of {profile.go_live}."
+            )
+        return (
+            f"The work go-live waits for is due by {last}, after the target go-live date "
             f"of {profile.go_live}: move the date, or bring that work forward."
-        ]
+        )
 
     # why here, and who -------------------------------------------------------------------------
 
@@ -753,6 +760,8 @@ def executive_summary(
                 line += f" Fix: {fixes[0]}."
             lines.append(line)
         lines.append("")
+    if verdict.timing:
+        lines += [f"Timing: {verdict.timing}", ""]
     first = phases[0].items[:3] if phases else []
     if first:
         lines.append("Start with:")

@@ -310,6 +310,9 @@ class Verdict(BaseModel):
     headline: str
     blockers: list[Blocker] = Field(default_factory=list)
     conditions: list[Blocker] = Field(default_factory=list)
+    timing: str | None = Field(
+        default=None, description="Whether the work go-live waits for fits before its date."
+    )
 
 
 class PlanItem(BaseModel):

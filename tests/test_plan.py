@@ -161,6 +161,7 @@ def test_the_plan_fits_this_pilot(advisor: Advisor) -> None:
     assert plan.phases[0].ends == (today + timedelta(days=30)).isoformat()
     assert all(i.due for i in items)
     assert any("after the target go-live date of 2027-01-15" in n for n in plan.audit.notices)
+    assert plan.verdict.timing and "Timing: " in plan.executive_summary
 
 
 def test_an_empty_phase_says_why(advisor: Advisor) -> None:
