@@ -203,13 +203,18 @@ class Planner:
         for _, item in items:
             if chosen[item.id][0].stage == "build":
                 own_items.setdefault(item.pattern, []).append(item.id)
+        at_risk = {f"{p.id}-{level}" for p in assessment.patterns for level in ("high", "medium")}
         for rule in [*verdict.blockers, *verdict.conditions]:
             rule.items = [i for i in rule.items if i in kept]
-            if not rule.items and rule.pattern is not None:
+            if not rule.items and rule.pattern is not None and rule.id in at_risk:
                 rule.items = own_items.get(rule.pattern, [])
         for _, item in items:
             rec = chosen[item.id][0]
-            item.why_here = self._why_here(rec, bases[item.id], profile, verdict)
+            # A prerequisite with no evidence of its own is there for what needs it.
+            needs = [r for r, _, _ in chosen.values() if rec.id in self._prerequisites(r.id)]
+            fields = {c.partition("=")[0] for r in [rec, *needs] for c in r.applies_when}
+            basis = list(bases[item.id]) or [e for r in needs for e in bases.get(r.id, [])]
+            item.why_here = self._why_here(rec, basis, profile, verdict, fields)
         phases = []
         for number, name in enumerate(PHASES):
             own = [i for p, i in items if p == number]
@@ -390,14 +395,21 @@ class Planner:
         basis: Sequence[Evidence],
         profile: PilotProfile,
         verdict: Verdict,
+        fields: set[str],
     ) -> str:
         parts = []
         for e in _strongest(list(basis))[:QUOTES_PER_ITEM]:
             parts.append(f"{_who(e)}: \u201c{e.quote}\u201d")
-        text = (
-            " ".join(parts)
-            if parts
-            else ("Nothing was said or found about this area yet; this is where to start.")
+        if not parts:
+            # No evidence in its area: the words that made the advice apply are the reason.
+            parts = [
+                f"Nothing was said about this area yet, and {clue.source} says: "
+                f"\u201c{clue.quote}\u201d"
+                for clue in profile.clues
+                if clue.field in fields
+            ][:1]
+        text = " ".join(parts) or (
+            "Nothing was said or found about this area yet; this is where to start."
         )
         named = [s for s in profile.systems if any(s.lower() in e.quote.lower() for e in basis)]
         if named:

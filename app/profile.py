@@ -108,8 +108,10 @@ def stated(pilot: Mapping[str, Any]) -> PilotProfile:
 def infer(pilot: Mapping[str, Any], passages: Iterable[Passage], rules: PlanRules) -> PilotProfile:
     """The stated profile, with open fields filled from the pilot's own words."""
     profile = stated(pilot)
-    description = " ".join(
-        str(pilot.get(key, "")) for key in ("name", "organisation", "use_case", "description")
+    description = ". ".join(
+        str(pilot[key]).strip().rstrip(".")
+        for key in ("name", "organisation", "use_case", "description")
+        if str(pilot.get(key) or "").strip()
     )
     units = [Passage(description, "the pilot description"), *passages]
     found: dict[str, dict[str, list[ProfileClue]]] = {}
