@@ -21,12 +21,13 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cached_property, partial
 from pathlib import Path
 from typing import cast
 
 from app import assess as scoring
+from app.access import STAKEHOLDER, Gate, Need, account_name
 from app.chunk import Chunker
 from app.embeddings import Embedder, make_embedder
 from app.engine import LLMEngineAdapter, OfflineEngine
@@ -114,6 +115,10 @@ class Advisor:
         if self.settings.database_url is None:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         return SessionStore(self.settings.session_url)
+
+    @cached_property
+    def gate(self) -> Gate:
+        return Gate(self.settings, self.sessions)
 
     @cached_property
     def knowledge(self) -> Knowledge:
@@ -233,8 +238,10 @@ class Advisor:
         paths: Sequence[Path],
         workspace: str = DEFAULT_WORKSPACE,
         progress: Progress | None = None,
+        user: str | None = None,
     ) -> list[IngestReport]:
         """Ingest files into a workspace's collection. A refused file never stops the others."""
+        self._guard_collection(workspace, user, "write")
         reports = []
         for number, path in enumerate(paths, start=1):
             if progress:
@@ -244,7 +251,10 @@ class Advisor:
             )
         return reports
 
-    def ingest_upload(self, name: str, data: bytes, workspace: str) -> IngestReport:
+    def ingest_upload(
+        self, name: str, data: bytes, workspace: str, user: str | None = None
+    ) -> IngestReport:
+        self._guard_collection(workspace, user, "write")
         return self._ingest_one(name, lambda: parse_bytes(data, name, self.limits), workspace)[0]
 
     def _ingest_one(
@@ -263,7 +273,7 @@ class Advisor:
         self, workspace_id: str, name: str, data: bytes, user: str | None = None
     ) -> DocumentRecord:
         """Ingest an uploaded file into a workspace and record it, indexed or refused."""
-        self.workspace(workspace_id, user)
+        self._guard(workspace_id, user, "write")
         report, document = self._ingest_one(
             name, lambda: parse_bytes(data, name, self.limits), workspace_id
         )
@@ -285,7 +295,7 @@ class Advisor:
         return self.sessions.documents(workspace_id)
 
     def remove_document(self, workspace_id: str, source: str, user: str | None = None) -> int:
-        self.workspace(workspace_id, user)
+        self._guard(workspace_id, user, "write")
         removed = self._indexer.remove_source(self.store.name_for(workspace_id), source)
         self.sessions.remove_document(workspace_id, source)
         return removed
@@ -298,7 +308,12 @@ class Advisor:
         workspace: str | None = DEFAULT_WORKSPACE,
         k: int | None = None,
         kind: SourceKind | None = None,
+        user: str | None = None,
     ) -> list[SearchResult]:
+        if workspace is None:
+            self.gate.check_account(user)
+        else:
+            self._guard_collection(workspace, user, "read")
         self.ensure_knowledge()
         return self._retriever.search(
             query, workspace=workspace, kind=kind, k=k or self.settings.search_k
@@ -309,26 +324,59 @@ class Advisor:
     def create_workspace(
         self, name: str, user: str | None = None, pilot: dict[str, object] | None = None
     ) -> Workspace:
+        self.gate.check_account(user)
         clean = " ".join(name.split())[:200]
         if not clean:
             raise ConfigError("Give the pilot a name.")
         return self.sessions.create_workspace(clean, owner=user, pilot=dict(pilot or {}))
 
     def workspaces(self, user: str | None = None) -> list[Workspace]:
+        if user is not None and user.startswith(STAKEHOLDER):
+            return []
+        if user is None and self.gate.protected:
+            return []
         return self.sessions.workspaces(user)
 
     def workspace(self, workspace_id: str, user: str | None = None) -> Workspace:
+        """The workspace, if ``user`` may read it."""
+        return self._guard(workspace_id, user, "read")
+
+    def role(self, workspace_id: str, user: str | None = None) -> str:
+        """``user``'s role in the pilot: owner, viewer (or owner in local mode)."""
+        self._guard(workspace_id, user, "read")
+        return "owner" if user is None else self.sessions.role(workspace_id, user) or "viewer"
+
+    def _guard(self, workspace_id: str, user: str | None, need: Need) -> Workspace:
+        """The one access check: every call about a pilot goes through it."""
         found = self.sessions.workspace(workspace_id)
         if found is None:
             raise NotFound(f"No pilot workspace {workspace_id!r}; pick one from the list.")
-        if not self.sessions.can_see(workspace_id, user):
-            raise AccessDenied("This pilot belongs to someone else; ask its owner for access.")
+        self.gate.check(workspace_id, user, need)
+        return found
+
+    def _guard_collection(self, workspace: str, user: str | None, need: Need) -> None:
+        """A document collection: a pilot's when it names one, else the caller's own."""
+        if self.sessions.workspace(workspace) is not None:
+            self._guard(workspace, user, need)
+        else:
+            self.gate.check_account(user)
+            if self.gate.protected:
+                raise AccessDenied("Documents belong to a pilot: pick one you may use.")
+
+    def _guard_interview(self, stakeholder_id: str, user: str | None, need: Need) -> Stakeholder:
+        found = self.sessions.stakeholder(stakeholder_id)
+        if found is None:
+            raise NotFound(f"No stakeholder {stakeholder_id!r}; add them to the pilot first.")
+        if need == "read":
+            self.gate.check_read_interview(found.workspace_id, stakeholder_id, user)
+        else:
+            self.gate.check_interview(found.workspace_id, stakeholder_id, user)
         return found
 
     def add_stakeholder(
         self, workspace_id: str, name: str, role: str, user: str | None = None
     ) -> Stakeholder:
-        self.workspace(workspace_id, user)
+        self._guard(workspace_id, user, "write")
         name, role = " ".join(name.split())[:200], " ".join(role.split())[:200]
         if not name or not role:
             raise ConfigError("Give the stakeholder's name and role.")
@@ -341,21 +389,17 @@ class Advisor:
         return self.sessions.stakeholders(workspace_id)
 
     def stakeholder(self, stakeholder_id: str, user: str | None = None) -> Stakeholder:
-        found = self.sessions.stakeholder(stakeholder_id)
-        if found is None:
-            raise NotFound(f"No stakeholder {stakeholder_id!r}; add them to the pilot first.")
-        self.workspace(found.workspace_id, user)
-        return found
+        return self._guard_interview(stakeholder_id, user, "read")
 
     def turns(self, stakeholder_id: str, user: str | None = None) -> list[Turn]:
-        self.stakeholder(stakeholder_id, user)
+        self._guard_interview(stakeholder_id, user, "read")
         return self.sessions.turns(stakeholder_id)
 
     # interview -----------------------------------------------------------------------------------
 
     def start_interview(self, stakeholder_id: str, user: str | None = None) -> TurnResult:
         """The question waiting for the stakeholder: the first one, or the open one."""
-        person = self.stakeholder(stakeholder_id, user)
+        person = self._guard_interview(stakeholder_id, user, "interview")
         turns = self.sessions.turns(stakeholder_id)
         if turns and turns[-1].role == "advisor":
             return self._result(person, turns, None, turns[-1], [])
@@ -363,7 +407,7 @@ class Advisor:
 
     def answer(self, stakeholder_id: str, text: str, user: str | None = None) -> TurnResult:
         """Store the answer first (it is never lost), then work out the next question."""
-        person = self.stakeholder(stakeholder_id, user)
+        person = self._guard_interview(stakeholder_id, user, "interview")
         content = text.strip()
         if not content:
             raise ConfigError("Type an answer, or \u201cskip\u201d to pass on the question.")
@@ -589,7 +633,7 @@ class Advisor:
         return units + self._document_units(workspace_id)
 
     def assess(self, workspace_id: str, user: str | None = None) -> Assessment:
-        self.workspace(workspace_id, user)
+        self._guard(workspace_id, user, "write")
         units = self._workspace_units(workspace_id)
         docs = {
             d.source: d.sha256 or ""
@@ -601,7 +645,7 @@ class Advisor:
         return assessment
 
     def plan(self, workspace_id: str, user: str | None = None) -> Plan:
-        workspace = self.workspace(workspace_id, user)
+        workspace = self._guard(workspace_id, user, "write")
         assessment = self.assess(workspace_id, user)
         stakeholders = self.sessions.stakeholders(workspace_id)
         people = [self._person(p.name, p.role, p.role_id) for p in stakeholders]
@@ -630,7 +674,7 @@ class Advisor:
         self, workspace_id: str, fields: dict[str, object], user: str | None = None
     ) -> PilotProfile:
         """Store what the consultant says about the pilot; the reader never overrides it."""
-        workspace = self.workspace(workspace_id, user)
+        workspace = self._guard(workspace_id, user, "write")
         pilot = dict(workspace.pilot)
         pilot["profile"] = {
             k: v for k, v in fields.items() if k in PROFILE_FIELDS and v not in (None, "", [])
@@ -745,13 +789,20 @@ class Advisor:
         """Answer a free question from the playbooks and the workspace's documents, cited."""
         if workspace_id is not None:
             self.workspace(workspace_id, user)
+        else:
+            self.gate.check_account(user)
         text = question.strip()
         if not text:
             raise ConfigError("Type a question.")
         if workspace_id is not None and asks_about_going_live(text):
-            plan = self.plan(workspace_id, user)
+            if self.role(workspace_id, user) == "owner":
+                plan: Plan | None = self.plan(workspace_id, user)
+            else:
+                plan = self.latest_plan(workspace_id, user)
+            if plan is None:
+                raise NotFound("No plan has been drafted yet; ask the pilot's owner to draft one.")
             return verdict_answer(plan, text, self.engine.name, date.today())
-        results = self.search(text, workspace=workspace_id, k=6)
+        results = self.search(text, workspace=workspace_id, k=6, user=user)
         chunks = self._chunks_for(results, workspace_id)
         answer, notices = self.engine.answer(text, chunks)
         body, more = self._clean(answer.text)
@@ -764,11 +815,16 @@ class Advisor:
             out += self.store.get(name, [r.chunk_id])
         return out
 
-    def passage(self, chunk_id: str, workspace_id: str | None = None) -> Chunk | None:
+    def passage(
+        self, chunk_id: str, workspace_id: str | None = None, user: str | None = None
+    ) -> Chunk | None:
         """The stored chunk a citation points at, from the playbooks or the workspace."""
         names = [self.store.name_for(None)]
         if workspace_id is not None:
+            self.workspace(workspace_id, user)
             names.append(self.store.name_for(workspace_id))
+        else:
+            self.gate.check_account(user)
         for name in names:
             if self.store.exists(name):
                 found = self.store.get(name, [chunk_id])
@@ -776,30 +832,96 @@ class Advisor:
                     return found[0]
         return None
 
-    def export(self, plan: Plan, fmt: str) -> bytes:
-        """The plan as a file in ``fmt`` (json, md, pdf, docx or csv)."""
+    def export(self, workspace_id: str, fmt: str, user: str | None = None) -> bytes:
+        """The pilot's latest plan as a file in ``fmt`` (json, md, pdf, docx or csv)."""
         from app.export import export
 
-        return export(plan, fmt)
+        plan = self.latest_plan(workspace_id, user)
+        if plan is None:
+            raise NotFound("No plan has been drafted yet: draft it on the Plan page first.")
+        body = export(plan, fmt)
+        self.sessions.log(user, "export", f"workspace:{workspace_id}", fmt)
+        return body
 
     # views: where a browser session was, so a refresh or a restart returns there ------------------
 
     def save_view(self, view_id: str, state: dict[str, object], user: str | None = None) -> None:
+        """Store a browser session's place; a view saved by someone else is never rewritten."""
+        found = self.sessions.view(view_id)
+        if found is not None and found[1] != user:
+            raise AccessDenied("This page link belongs to someone else; a new one was opened.")
         self.sessions.save_view(view_id, state, user)
 
     def view(self, view_id: str, user: str | None = None) -> dict[str, object]:
+        """A saved place, or AccessDenied when someone else saved it."""
         found = self.sessions.view(view_id)
         if found is None:
             return {}
         state, owner = found
-        if owner is not None and owner != user:
-            return {}
+        if owner != user:
+            raise AccessDenied("This page link belongs to someone else; a new one was opened.")
         return state
 
-    def share(self, workspace_id: str, with_user: str, user: str | None = None) -> None:
-        """Let another signed-in user see and work on this workspace."""
-        self.workspace(workspace_id, user)
-        self.sessions.grant(workspace_id, with_user.strip())
+    # sharing and interview links ----------------------------------------------------------------
+
+    def share(
+        self, workspace_id: str, with_user: str, role: str = "viewer", user: str | None = None
+    ) -> str:
+        """Give an account a role in this pilot (``owner`` or ``viewer``); its name."""
+        self._guard(workspace_id, user, "write")
+        if role not in ("owner", "viewer"):
+            raise ConfigError("Share as owner or viewer; stakeholders get an interview link.")
+        name = account_name(with_user)
+        if self.settings.accounts and self.sessions.user(name) is None:
+            raise NotFound(
+                f"No account {name!r}. An admin creates it first: advisor user add {name}"
+            )
+        self.sessions.grant(workspace_id, name, role)
+        self.sessions.log(user, "share", f"workspace:{workspace_id}", f"{name} as {role}")
+        return name
+
+    def invite(self, stakeholder_id: str, user: str | None = None) -> str:
+        """A private link token that opens only this stakeholder's interview."""
+        person = self._guard_interview(stakeholder_id, user, "write")
+        self._guard(person.workspace_id, user, "write")
+        token = self.gate.invite(stakeholder_id, user, self.settings.invite_days)
+        self.sessions.log(user, "invite", f"workspace:{person.workspace_id}", person.name)
+        return token
+
+    def revoke_invites(self, stakeholder_id: str, user: str | None = None) -> int:
+        """Withdraw every link sent to this stakeholder."""
+        person = self._guard_interview(stakeholder_id, user, "write")
+        self._guard(person.workspace_id, user, "write")
+        count = self.sessions.revoke_invites(stakeholder_id)
+        self.sessions.log(user, "revoke", f"workspace:{person.workspace_id}", person.name)
+        return count
+
+    def invite_status(self, stakeholder_id: str, user: str | None = None) -> str:
+        """In plain words: no link, link sent (not opened), opened, withdrawn, expired."""
+        person = self._guard_interview(stakeholder_id, user, "read")
+        self._guard(person.workspace_id, user, "read")
+        rows = self.sessions.invites_of(stakeholder_id)
+        if not rows:
+            return "no link sent"
+        last = rows[-1]
+        if last["revoked"]:
+            return "link withdrawn"
+        if datetime.fromisoformat(last["expires"]) <= datetime.now(UTC):
+            return "link expired"
+        return "link opened" if last["used"] else "link sent, not opened yet"
+
+    def redeem(self, token: str) -> str:
+        """The principal an interview link stands for (``stakeholder:<id>``)."""
+        principal = self.gate.redeem(token)
+        self.sessions.log(principal, "link-opened", principal)
+        return principal
+
+    def sign_in(self, name: str, password: str, client: str = "unknown") -> str:
+        return self.gate.sign_in(name, password, client)
+
+    def audit_trail(self, workspace_id: str, user: str | None = None) -> list[dict[str, object]]:
+        self._guard(workspace_id, user, "write")
+        return self.sessions.audit_trail(f"workspace:{workspace_id}")
 
     # transcripts (CLI and evals): no session needed ----------------------------------------------
 

@@ -34,12 +34,16 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSO
 
 
 def _advisor() -> Any:
+    """The advisor as the machine's operator uses it: the command line runs where the data
+    lives (it can open the database itself), so it acts in local mode, without sign-in. The
+    web app is where accounts, roles and links apply."""
     from app.advisor import Advisor
 
     try:
-        return Advisor(Settings())
+        settings = Settings()
     except ValueError as exc:
         raise ConfigError(f"Invalid ADVISOR_* setting: {exc}") from exc
+    return Advisor(settings.model_copy(update={"accounts": False, "app_oidc": False}))
 
 
 def edge(func: F) -> F:
@@ -54,6 +58,49 @@ def edge(func: F) -> F:
             raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+users = typer.Typer(help="Accounts for the web app (with ADVISOR_ACCOUNTS=true).")
+cli.add_typer(users, name="user")
+
+
+def _password(confirm: bool = True) -> str:
+    """The new password: from standard input when piped, else typed twice, never echoed."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=confirm))
+
+
+@users.command("add")
+@edge
+def user_add(name: Annotated[str, typer.Argument(help="Account name, e.g. an e-mail.")]) -> None:
+    """Create an account (the password is read from a prompt or standard input)."""
+    created = _advisor().gate.add_user(name, _password())
+    err.print(f"Account {created} created.")
+
+
+@users.command("reset")
+@edge
+def user_reset(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Set a new password and unlock the account."""
+    _advisor().gate.reset_password(name, _password())
+    err.print(f"Password of {name} reset; the account is unlocked.")
+
+
+@users.command("remove")
+@edge
+def user_remove(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Delete an account and its shares (pilots it created keep their data)."""
+    _advisor().gate.remove_user(name)
+    err.print(f"Account {name} removed.")
+
+
+@users.command("list")
+@edge
+def user_list() -> None:
+    """The accounts, one per line."""
+    for name in _advisor().sessions.user_names():
+        out.print(name)
 
 
 @cli.command()

@@ -60,6 +60,43 @@ grants = Table(
     Column("workspace_id", String(32), ForeignKey("workspaces.id"), primary_key=True),
     Column("user", String(200), primary_key=True),
 )
+members = Table(
+    "members",
+    metadata,
+    Column("workspace_id", String(32), ForeignKey("workspaces.id"), primary_key=True),
+    Column("user", String(200), primary_key=True),
+    Column("role", String(20), nullable=False),
+)
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("locked_until", String(40), nullable=True),
+    Column("created", String(40), nullable=False),
+)
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("stakeholder_id", String(32), ForeignKey("stakeholders.id"), nullable=False, index=True),
+    Column("created_by", String(200), nullable=True),
+    Column("created", String(40), nullable=False),
+    Column("expires", String(40), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("used", String(40), nullable=True),
+)
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("target", String(300), nullable=True),
+    Column("detail", Text, nullable=True),
+)
 stakeholders = Table(
     "stakeholders",
     metadata,
@@ -192,26 +229,142 @@ class SessionStore:
         return Workspace(**row._mapping) if row else None
 
     def workspaces(self, user: str | None = None) -> list[Workspace]:
-        """All workspaces, or only those ``user`` created or was given."""
+        """All workspaces, or only those ``user`` created or has a role in."""
         query = select(workspaces).order_by(workspaces.c.created.desc())
         if user is not None:
             granted = select(grants.c.workspace_id).where(grants.c.user == user)
-            query = query.where((workspaces.c.owner == user) | workspaces.c.id.in_(granted))
+            member = select(members.c.workspace_id).where(
+                members.c.user == user, members.c.role.in_(("owner", "viewer"))
+            )
+            query = query.where(
+                (workspaces.c.owner == user)
+                | workspaces.c.id.in_(granted)
+                | workspaces.c.id.in_(member)
+            )
         with self._tx() as tx:
             return [Workspace(**r._mapping) for r in tx.execute(query)]
 
-    def grant(self, workspace_id: str, user: str) -> None:
+    def grant(self, workspace_id: str, user: str, role: str = "owner") -> None:
+        """Give ``user`` a role in the workspace (replacing any role they had)."""
         with self._tx() as tx:
-            exists = tx.execute(
+            tx.execute(
+                members.delete().where(
+                    members.c.workspace_id == workspace_id, members.c.user == user
+                )
+            )
+            tx.execute(insert(members).values(workspace_id=workspace_id, user=user, role=role))
+
+    def role(self, workspace_id: str, user: str) -> str | None:
+        """``user``'s role in the workspace: its creator is its owner; shares name a role.
+        Shares made before roles existed (``grants``) count as owner."""
+        with self._tx() as tx:
+            space = tx.execute(
+                select(workspaces.c.owner).where(workspaces.c.id == workspace_id)
+            ).first()
+            if space is not None and space.owner == user:
+                return "owner"
+            row = tx.execute(
+                select(members.c.role).where(
+                    members.c.workspace_id == workspace_id, members.c.user == user
+                )
+            ).first()
+            if row is not None:
+                return str(row.role)
+            legacy = tx.execute(
                 select(grants).where(grants.c.workspace_id == workspace_id, grants.c.user == user)
             ).first()
-            if not exists:
-                tx.execute(insert(grants).values(workspace_id=workspace_id, user=user))
+        return "owner" if legacy is not None else None
 
-    def can_see(self, workspace_id: str, user: str | None) -> bool:
-        if user is None:
-            return True
-        return any(w.id == workspace_id for w in self.workspaces(user))
+    # accounts ----------------------------------------------------------------------------------
+
+    def add_user(self, name: str, password_hash: str) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                insert(users).values(
+                    name=name, password_hash=password_hash, failures=0, created=now()
+                )
+            )
+
+    def user(self, name: str) -> dict[str, Any] | None:
+        with self._tx() as tx:
+            row = tx.execute(select(users).where(users.c.name == name)).first()
+        return dict(row._mapping) if row else None
+
+    def user_names(self) -> list[str]:
+        with self._tx() as tx:
+            return [r.name for r in tx.execute(select(users.c.name).order_by(users.c.name))]
+
+    def update_user(self, name: str, **values: Any) -> None:
+        with self._tx() as tx:
+            tx.execute(update(users).where(users.c.name == name).values(**values))
+
+    def remove_user(self, name: str) -> bool:
+        with self._tx() as tx:
+            gone = tx.execute(users.delete().where(users.c.name == name)).rowcount
+            tx.execute(members.delete().where(members.c.user == name))
+        return bool(gone)
+
+    # invitations -------------------------------------------------------------------------------
+
+    def add_invite(self, stakeholder_id: str, created_by: str | None, expires: str) -> str:
+        invite_id = new_id()
+        with self._tx() as tx:
+            tx.execute(
+                insert(invites).values(
+                    id=invite_id,
+                    stakeholder_id=stakeholder_id,
+                    created_by=created_by,
+                    created=now(),
+                    expires=expires,
+                    revoked=False,
+                )
+            )
+        return invite_id
+
+    def invite(self, invite_id: str) -> dict[str, Any] | None:
+        with self._tx() as tx:
+            row = tx.execute(select(invites).where(invites.c.id == invite_id)).first()
+        return dict(row._mapping) if row else None
+
+    def invites_of(self, stakeholder_id: str) -> list[dict[str, Any]]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(invites)
+                .where(invites.c.stakeholder_id == stakeholder_id)
+                .order_by(invites.c.created)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def revoke_invites(self, stakeholder_id: str) -> int:
+        with self._tx() as tx:
+            return int(
+                tx.execute(
+                    update(invites)
+                    .where(invites.c.stakeholder_id == stakeholder_id, invites.c.revoked.is_(False))
+                    .values(revoked=True)
+                ).rowcount
+            )
+
+    def mark_invite_used(self, invite_id: str) -> None:
+        with self._tx() as tx:
+            tx.execute(update(invites).where(invites.c.id == invite_id).values(used=now()))
+
+    # audit -------------------------------------------------------------------------------------
+
+    def log(self, actor: str | None, action: str, target: str | None, detail: str = "") -> None:
+        with self._tx() as tx:
+            tx.execute(
+                insert(audit).values(
+                    at=now(), actor=actor, action=action, target=target, detail=detail
+                )
+            )
+
+    def audit_trail(self, target_prefix: str | None = None) -> list[dict[str, Any]]:
+        query = select(audit).order_by(audit.c.id)
+        if target_prefix is not None:
+            query = query.where(audit.c.target.startswith(target_prefix))
+        with self._tx() as tx:
+            return [dict(r._mapping) for r in tx.execute(query)]
 
     # stakeholders and turns --------------------------------------------------------------------
 

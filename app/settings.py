@@ -100,8 +100,36 @@ class Settings(BaseSettings):
     search_k: int = Field(default=5, ge=1, le=100, description="Results returned by a search.")
     app_password: SecretStr | None = Field(
         default=None,
-        description="Shared password for the web app; each user also gives a name, and sees "
-        "only the pilots they created or were given.",
+        description="No longer supported (one shared password let anyone act as anyone): "
+        "use ADVISOR_ACCOUNTS.",
+    )
+    accounts: bool = Field(
+        default=False,
+        description="Sign in with personal accounts (created with `advisor user add`).",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs interview links; by default a random key kept in the data dir.",
+    )
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 30, description="A browser sign-in lasts this long."
+    )
+    lockout_failures: int = Field(
+        default=10, ge=3, le=100, description="Wrong passwords in a row that lock an account."
+    )
+    lockout_minutes: float = Field(
+        default=15, gt=0, description="How long a locked account stays locked."
+    )
+    client_attempts: int = Field(
+        default=30, ge=5, description="Sign-in attempts one client may make per minute."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The app's address as people reach it (https://advisor.example.com), "
+        "used to write interview links in full.",
+    )
+    invite_days: float = Field(
+        default=14, gt=0, le=365, description="How long an interview link stays valid."
     )
     app_oidc: bool = Field(
         default=False,
@@ -122,6 +150,15 @@ class Settings(BaseSettings):
     def _overlap_below_size(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("ADVISOR_CHUNK_OVERLAP must be smaller than ADVISOR_CHUNK_SIZE")
+        return self
+
+    @model_validator(mode="after")
+    def _no_shared_password(self) -> Settings:
+        if self.app_password is not None:
+            raise ValueError(
+                "ADVISOR_APP_PASSWORD (one shared password) is no longer supported: set "
+                "ADVISOR_ACCOUNTS=true and create each user with `advisor user add NAME`."
+            )
         return self
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from app.advisor import Advisor
@@ -26,7 +27,10 @@ def shared(
     shutil.copytree(kb_template, tmp_path / "app-data")
     advisor = Advisor(Settings(data_dir=tmp_path / "app-data"), embedder=embedder)
     monkeypatch.setattr(state, "advisor", lambda: advisor)
+    address = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")  # as make run binds it
     yield advisor
+    st_config.set_option("server.address", address)
 
 
 def _app(view: str | None = None) -> AppTest:
@@ -149,26 +153,35 @@ def test_export_page_offers_all_five_formats(shared: Advisor) -> None:
     assert labels == ["PDF report", "Word (DOCX)", "Markdown", "JSON", "CSV for Jira"]
 
 
-def test_password_gate_and_private_workspaces(
-    shared: Advisor, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pydantic import SecretStr
-
-    shared.settings = shared.settings.model_copy(update={"app_password": SecretStr("s3cret")})
+def test_accounts_gate_and_private_workspaces(shared: Advisor) -> None:
+    shared.gate.add_user("alice", "alice-password-1")
+    shared.gate.add_user("bob", "bob-password-12")
+    shared.settings = shared.settings.model_copy(update={"accounts": True})
+    shared.gate.settings = shared.settings
     shared.create_workspace("Bob's pilot", user="bob")
     at = _app()
     assert "Sign in" in [b.label for b in at.button]
+    assert not at.sidebar.radio  # nothing of the app before signing in
     at.text_input(key="login-name").input("alice")
-    at.text_input(key="login-password").input("wrong")
+    at.text_input(key="login-password").input("wrong password")
     at.button(key="login").click()
     at = at.run()
     assert at.error
-    at.text_input(key="login-password").input("s3cret")
+    at.text_input(key="login-password").input("alice-password-1")
     at.button(key="login").click()
     at = at.run()
     assert not at.error
     assert any("alice" in c.value for c in at.sidebar.caption)
     assert not at.sidebar.selectbox  # Bob's pilot is not visible to Alice
+
+
+def test_local_mode_says_it_is_unprotected_and_refuses_an_open_address(shared: Advisor) -> None:
+    at = _app()
+    assert any("Local single-user mode" in c.value for c in at.sidebar.caption)
+    st_config.set_option("server.address", "0.0.0.0")
+    at = _app()
+    assert at.error and "ADVISOR_ACCOUNTS=true" in at.error[0].value
+    assert not at.sidebar.radio
 
 
 def test_oidc_sign_in_is_asked_for_when_configured(shared: Advisor) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.access import STAKEHOLDER
 from app.ui import state, views
 
 st.set_page_config(page_title="Readiness Advisor", page_icon=":material/task_alt:", layout="wide")
@@ -15,6 +16,17 @@ st.set_page_config(page_title="Readiness Advisor", page_icon=":material/task_alt
 adv = state.advisor()
 user = state.sign_in(adv)
 state.prepare(adv)
+if user is not None and user.startswith(STAKEHOLDER):
+    # A stakeholder's private link: their own interview and nothing else.
+    person = adv.stakeholder(user.removeprefix(STAKEHOLDER), user)
+    st.title(f"Interview with {person.name}")
+    st.caption(
+        "Your answers are saved as you go; you can close this page and come back with the "
+        "same link. Only the consultant running this assessment reads them."
+    )
+    stakeholder_view: state.View = {}
+    views.interview.chat(adv, stakeholder_view, user, person)
+    st.stop()
 view_id, view = state.load_view(adv, user)
 
 with st.sidebar:
@@ -41,6 +53,13 @@ with st.sidebar:
         st.caption(f"Signed in as **{user}**")
         if adv.settings.app_oidc:
             st.button("Sign out", on_click=st.logout)
+        else:
+            st.button("Sign out", on_click=state.sign_out, key="sign-out")
+    else:
+        st.caption(
+            ":orange[Local single-user mode: no sign-in, everything is visible to anyone "
+            "who can open this address. It serves this computer only.]"
+        )
 
 views.PAGES[choice](adv, view, user, workspace)
 state.commit(adv, view, user)

@@ -6,8 +6,8 @@ in the URL (``?s=...``), so a browser refresh or an app restart returns to the s
 
 from __future__ import annotations
 
-import hmac
 import secrets
+import time
 from typing import Any
 
 import streamlit as st
@@ -18,6 +18,7 @@ from app.schemas import Workspace
 from app.settings import Settings
 
 View = dict[str, Any]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,8 +45,12 @@ def prepare(adv: Advisor) -> None:
 
 
 def sign_in(adv: Advisor) -> str | None:
-    """The signed-in user's name, or None when the app runs without access control."""
+    """Who is using the app: an account, a stakeholder's interview link, or nobody in local
+    single-user mode (``None``)."""
     settings = adv.settings
+    token = st.query_params.get("invite")
+    if token:
+        return _link(adv, token)
     if settings.app_oidc:
         if not getattr(st.user, "is_logged_in", False):
             st.title("Readiness Advisor")
@@ -58,22 +63,67 @@ def sign_in(adv: Advisor) -> str | None:
             st.button("Sign in", on_click=st.login, type="primary", key="oidc-login")
             st.stop()
         return str(st.user.get("email") or st.user.get("name") or "user")
-    if settings.app_password is None:
+    if not settings.accounts:
+        _refuse_open_network()
         return None
-    if st.session_state.get("_user"):
-        return str(st.session_state["_user"])
+    signed = st.session_state.get("_user")
+    since = float(st.session_state.get("_since", 0))
+    if signed and time.time() - since < settings.session_hours * 3600:
+        return str(signed)
+    if signed:
+        sign_out()
+        st.info("Your session expired. Sign in again.")
     st.title("Readiness Advisor")
     with st.form("sign-in"):
-        name = st.text_input("Your name or e-mail", key="login-name")
+        name = st.text_input("Account name", key="login-name")
         password = st.text_input("Password", type="password", key="login-password")
         submitted = st.form_submit_button("Sign in", type="primary", key="login")
     if submitted:
-        expected = settings.app_password.get_secret_value().encode()
-        if name.strip() and hmac.compare_digest(password.encode(), expected):
-            st.session_state["_user"] = name.strip()
+        try:
+            account = adv.sign_in(name, password, _client())
+        except AdvisorError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["_user"] = account
+            st.session_state["_since"] = time.time()
             st.rerun()
-        st.error("That password is not right, or the name is empty. Try again.")
     st.stop()
+
+
+def sign_out() -> None:
+    for key in ("_user", "_since", "_view", "_view_id"):
+        st.session_state.pop(key, None)
+
+
+def _link(adv: Advisor, token: str) -> str:
+    """The stakeholder an interview link stands for; a dead link stops here, saying why."""
+    try:
+        return adv.redeem(token)
+    except AdvisorError as exc:
+        st.title("Readiness Advisor")
+        st.error(str(exc))
+        st.stop()
+    raise AssertionError("unreachable")
+
+
+def _client() -> str:
+    """The client's address as the server saw it (behind a proxy, the proxy's)."""
+    return str(getattr(st.context, "ip_address", None) or "unknown")
+
+
+def _refuse_open_network() -> None:
+    """Local single-user mode serves this computer only."""
+    address = str(st.get_option("server.address") or "")
+    if address not in LOOPBACK:
+        st.title("Readiness Advisor")
+        st.error(
+            f"This app is listening on {address or 'every address'} with no sign-in, so "
+            "anyone who can reach it would see every pilot. Either run it on this computer "
+            "only (make run binds to 127.0.0.1), or switch on accounts: set "
+            "ADVISOR_ACCOUNTS=true and create users with `advisor user add NAME` (or use "
+            "OIDC: ADVISOR_APP_OIDC=true). See the README's deployment section."
+        )
+        st.stop()
 
 
 def _oidc_configured() -> bool:
@@ -93,15 +143,26 @@ def load_view(adv: Advisor, user: str | None) -> tuple[str, View]:
     elif "_view" in st.session_state and st.session_state.get("_view_id") == view_id:
         view = dict(st.session_state["_view"])
     else:
-        view = adv.view(view_id, user)
+        try:
+            view = adv.view(view_id, user)
+        except AdvisorError:
+            # Someone else's place: open a new one rather than show or rewrite theirs.
+            view_id = secrets.token_hex(8)
+            st.query_params["s"] = view_id
+            view = {}
     st.session_state["_view_id"] = view_id
     return view_id, view
 
 
 def commit(adv: Advisor, view: View, user: str | None) -> None:
     """Store the view now (before a rerun), so a refresh comes back to it."""
+    if "_view_id" not in st.session_state:
+        return  # a stakeholder's link: the link itself is the place
     if st.session_state.get("_view") != view:
-        adv.save_view(st.session_state["_view_id"], view, user)
+        try:
+            adv.save_view(st.session_state["_view_id"], view, user)
+        except AdvisorError:
+            return  # never rewrite another person's saved place
         st.session_state["_view"] = dict(view)
 
 

@@ -39,7 +39,12 @@ def chart(result: Assessment) -> go.Figure:
 def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | None) -> None:
     space = state.need_workspace(workspace)
     st.header("Assessment")
-    result = state.guarded("assess the pilot", adv.assess, space.id, user)
+    if adv.role(space.id, user) == "owner":
+        result = state.guarded("assess the pilot", adv.assess, space.id, user)
+    else:  # a viewer reads the last assessment its owner made
+        result = adv.latest_assessment(space.id, user)
+        if result is None:
+            st.info("The pilot's owner has not assessed it yet.")
     if result is None:
         return
     st.plotly_chart(chart(result), width="stretch", key="risk-chart")

@@ -35,7 +35,7 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     for col, (fmt, label) in zip(cols, LABELS.items(), strict=True):
         col.download_button(
             label,
-            data=partial(adv.export, plan, fmt),  # built on click, not on every view
+            data=partial(adv.export, space.id, fmt, user),  # built on click, not on every view
             file_name=f"{slug}-readiness-plan.{fmt}",
             mime=MEDIA_TYPES[fmt],
             key=f"dl-{fmt}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.advisor import Advisor
-from app.schemas import Workspace
+from app.schemas import Stakeholder, Workspace
 from app.ui import state
 from app.ui.state import View
 
@@ -26,7 +26,11 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     view["stakeholder"] = chosen
     person = next(p for p in people if p.id == chosen)
     st.header(f"Interview with {person.name}")
+    chat(adv, view, user, person)
 
+
+def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> None:
+    """The conversation and its coverage: all a stakeholder with a link ever sees."""
     turns = adv.turns(person.id, user)
     if not turns:
         result = state.guarded("start the interview", adv.start_interview, person.id, user)

@@ -62,6 +62,27 @@ def _profile_fields(prefix: str, current: PilotProfile | None = None) -> dict[st
     return fields
 
 
+def _link(adv: Advisor, user: str | None, stakeholder_id: str, name: str) -> None:
+    """A private interview link for one stakeholder: make, re-send, withdraw."""
+    status = state.guarded("read the link status", adv.invite_status, stakeholder_id, user)
+    with st.expander(f"Interview link for {name}: {status}"):
+        st.caption(
+            "The link opens only this person's interview (their chat and coverage), nothing "
+            f"else of the pilot. It expires after {adv.settings.invite_days:g} days."
+        )
+        left, right = st.columns(2)
+        if left.button("Make a new link", key=f"link-{stakeholder_id}"):
+            token = state.guarded("make the link", adv.invite, stakeholder_id, user)
+            if token is not None:
+                base = (adv.settings.public_url or "").rstrip("/")
+                st.code(f"{base}/?invite={token}", language=None)
+                st.caption("Copy it and send it to them; it is shown only now.")
+        if right.button("Withdraw every link", key=f"revoke-{stakeholder_id}"):
+            count = state.guarded("withdraw the links", adv.revoke_invites, stakeholder_id, user)
+            if count is not None:
+                st.success(f"Withdrawn: {count} link(s) no longer open the interview.")
+
+
 def _profile(adv: Advisor, view: View, user: str | None, workspace: Workspace) -> None:
     """The profile as the advisor understands it, what it was read from, and a form to
     correct it."""
@@ -120,6 +141,7 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
         return
     st.subheader(f"Stakeholders of \u201c{workspace.name}\u201d")
     people = adv.stakeholders(workspace.id, user)
+    owner = adv.role(workspace.id, user) == "owner"
     if people:
         for person in people:
             turns = adv.turns(person.id, user)
@@ -129,12 +151,17 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
             cols[0].write(f"**{person.name}**")
             cols[1].write(person.role)
             cols[2].write(status)
-            if cols[3].button("Interview", key=f"go-{person.id}"):
+            if owner and cols[3].button("Interview", key=f"go-{person.id}"):
                 view["stakeholder"] = person.id
                 view["page"] = "Interview"
                 state.rerun(adv, view, user)
+            if owner:
+                _link(adv, user, person.id, person.name)
     else:
         st.caption("No stakeholders yet. Add each person you will interview.")
+    if not owner:
+        st.caption("You can read this pilot; its owner adds people and runs the interviews.")
+        return
     with st.form("new-person", clear_on_submit=True):
         left, right = st.columns(2)
         name = left.text_input("Name", key="person-name")
@@ -150,7 +177,17 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
         _profile(adv, view, user, workspace)
     if user is not None:
         with st.expander("Share this pilot"):
-            other = st.text_input("Give access to (name or e-mail they sign in with)")
-            if st.button("Share") and other.strip():
-                state.guarded("share the pilot", adv.share, workspace.id, other, user)
-                st.success(f"{other.strip()} can now open \u201c{workspace.name}\u201d.")
+            other = st.text_input("Account to share with", key="share-with")
+            role = st.radio(
+                "As",
+                ["viewer", "owner"],
+                format_func={
+                    "viewer": "Viewer: reads the assessment and plan, exports",
+                    "owner": "Owner: everything, including interviews and sharing",
+                }.__getitem__,
+                key="share-role",
+            )
+            if st.button("Share", key="share") and other.strip():
+                done = state.guarded("share the pilot", adv.share, workspace.id, other, role, user)
+                if done is not None:
+                    st.success(f"{done} can now open \u201c{workspace.name}\u201d as {role}.")

@@ -21,9 +21,11 @@ def _where(citation: Citation) -> str:
     return " \u00b7 ".join(parts)
 
 
-def _citation(adv: Advisor, citation: Citation, number: int, space: Workspace) -> None:
+def _citation(
+    adv: Advisor, citation: Citation, number: int, space: Workspace, user: str | None
+) -> None:
     with st.expander(f"[{number}] {_where(citation)}"):
-        chunk = adv.passage(citation.chunk_id, space.id)
+        chunk = adv.passage(citation.chunk_id, space.id, user)
         if chunk is None:
             st.write(f"\u201c{citation.quote}\u201d")
             st.caption("The passage is no longer indexed; the quote was checked when drafted.")
@@ -45,7 +47,7 @@ def _verdict(result: Plan) -> None:
         st.markdown(result.executive_summary)
 
 
-def _plan(adv: Advisor, result: Plan, space: Workspace) -> None:
+def _plan(adv: Advisor, result: Plan, space: Workspace, user: str | None) -> None:
     _verdict(result)
     st.write(result.summary)
     for notice in result.audit.notices:
@@ -74,15 +76,15 @@ def _plan(adv: Advisor, result: Plan, space: Workspace) -> None:
                     st.markdown(f"_Why:_ {item.rationale}")
                 for citation in item.citations:
                     number += 1
-                    _citation(adv, citation, number, space)
+                    _citation(adv, citation, number, space, user)
 
 
-def _answer(adv: Advisor, answer: Answer, space: Workspace) -> None:
+def _answer(adv: Advisor, answer: Answer, space: Workspace, user: str | None) -> None:
     st.markdown(answer.text)
     for notice in answer.notices:
         st.warning(notice)
     for number, citation in enumerate(answer.citations, start=1):
-        _citation(adv, citation, number, space)
+        _citation(adv, citation, number, space, user)
 
 
 def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | None) -> None:
@@ -90,13 +92,14 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     st.header("Production plan")
     current = adv.latest_plan(space.id, user)
     label = "Redraft the plan" if current else "Draft the plan"
-    if st.button(label, type="primary", key="draft"):
+    owner = adv.role(space.id, user) == "owner"
+    if owner and st.button(label, type="primary", key="draft"):
         with st.spinner("Assessing and drafting..."):
             current = state.guarded("draft the plan", adv.plan, space.id, user) or current
     if current is None:
         st.info("Interview the stakeholders and upload documents, then draft the plan.")
     else:
-        _plan(adv, current, space)
+        _plan(adv, current, space, user)
     st.divider()
     st.subheader("Ask about the plan")
     with st.form("ask"):
@@ -112,4 +115,4 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
             view["answer"] = answer.model_dump(mode="json")
             state.commit(adv, view, user)
     if view.get("answer"):
-        _answer(adv, Answer.model_validate(view["answer"]), space)
+        _answer(adv, Answer.model_validate(view["answer"]), space, user)
