@@ -405,26 +405,60 @@ class Advisor:
             return self._result(person, turns, None, turns[-1], [])
         return self._ask_next(person, turns, None)
 
-    def answer(self, stakeholder_id: str, text: str, user: str | None = None) -> TurnResult:
-        """Store the answer first (it is never lost), then work out the next question."""
+    def answer(
+        self,
+        stakeholder_id: str,
+        text: str,
+        user: str | None = None,
+        question: int | None = None,
+    ) -> TurnResult:
+        """Store the answer first, whole (it is never lost), then work out the next question.
+
+        ``question`` is the index of the question the person saw: an answer typed in a second
+        tab is tied to that question, not to whatever was asked since."""
         person = self._guard_interview(stakeholder_id, user, "interview")
         content = text.strip()
         if not content:
             raise ConfigError("Type an answer, or \u201cskip\u201d to pass on the question.")
+        limit = self.settings.max_answer_chars
+        if len(content) > limit:
+            raise ConfigError(
+                f"This answer is {len(content):,} characters; the limit is {limit:,} "
+                "(ADVISOR_MAX_ANSWER_CHARS). Nothing was saved: split it into shorter answers, "
+                "or upload it as a document on the Documents page."
+            )
         turns = self.sessions.turns(stakeholder_id)
-        asked = turns[-1] if turns and turns[-1].role == "advisor" else None
+        open_question = turns[-1] if turns and turns[-1].role == "advisor" else None
+        asked = open_question
+        if question is not None:
+            asked = next(
+                (t for t in turns if t.index == question and t.role == "advisor"), open_question
+            )
         stored = self.sessions.append_turn(
             Turn(
                 stakeholder_id=stakeholder_id,
                 index=len(turns),
                 role="stakeholder",
-                content=content[:20_000],
-                kind=self.interviewer.reply_kind(content),
+                content=content,
+                kind="answer",
                 probe_id=asked.probe_id if asked else None,
                 pattern=asked.pattern if asked else None,
                 created=now(),
+                answers=asked.index if asked else None,
             )
         )
+        kind = self.interviewer.reply_kind(content)  # read only once the answer is safe
+        if kind != "answer" and stored.id is not None:
+            self.sessions.set_turn_kind(stored.id, kind)
+            stored = stored.model_copy(update={"kind": kind})
+        if asked is not None and open_question is not None and asked.index != open_question.index:
+            # Answered an earlier question (another tab): the open one still waits.
+            latest = self.sessions.turns(stakeholder_id)
+            notice = (
+                "Your answer was saved with the question you saw. Another window had moved "
+                "on; the current question is below."
+            )
+            return self._result(person, latest, stored, open_question, [notice])
         return self._ask_next(person, [*turns, stored], stored)
 
     def finish_interview(self, stakeholder_id: str, user: str | None = None) -> TurnResult:
@@ -506,18 +540,21 @@ class Advisor:
     ) -> list[TextUnit]:
         units = []
         question: Turn | None = None
+        asked = {t.index: t for t in turns if t.role == "advisor"}
         for turn in turns:
             if turn.role == "advisor":
                 question = turn
                 continue
             if turn.kind in ("skip", "finish"):
                 continue
+            # The question it answers, by id; older turns by position.
+            own = asked.get(turn.answers, question) if turn.answers is not None else question
             units.append(
                 TextUnit(
                     text=turn.content,
                     source=TurnRef(turn=turn.index, speaker=speaker, role=role),
-                    question=question.content if question else None,
-                    question_pattern=question.pattern if question else None,
+                    question=own.content if own else None,
+                    question_pattern=own.pattern if own else None,
                 )
             )
         return units

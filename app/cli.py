@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape as esc
 from rich.progress import BarColumn, Progress, TextColumn
 
 from app.errors import AdvisorError, ConfigError
@@ -23,7 +24,7 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,7 +55,7 @@ def edge(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AdvisorError as exc:
-            err.print(f"[red]Error:[/red] {exc}")
+            err.print(f"[red]Error:[/red] {esc(str(exc))}")
             raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -100,7 +101,7 @@ def user_remove(name: Annotated[str, typer.Argument(help="Account name.")]) -> N
 def user_list() -> None:
     """The accounts, one per line."""
     for name in _advisor().sessions.user_names():
-        out.print(name)
+        out.print(name, markup=False)
 
 
 @cli.command()
@@ -150,13 +151,15 @@ def ingest(
         bar.update(task, completed=len(paths), description="Ingested")
     if as_json:
         out.print_json(json.dumps({"files": [r.model_dump() for r in reports]}))
-        return
-    for r in reports:
-        if r.status == "indexed":
-            pages = f", {r.pages} pages" if r.pages else ""
-            out.print(f"[green]indexed[/green]  {r.path}: {r.chunks} chunks{pages}")
-        else:
-            out.print(f"[red]refused[/red]  {r.error}")
+    else:
+        for r in reports:
+            if r.status == "indexed":
+                pages = f", {r.pages} pages" if r.pages else ""
+                out.print(f"[green]indexed[/green]  {esc(r.path)}: {r.chunks} chunks{pages}")
+            else:
+                out.print(f"[red]refused[/red]  {esc(str(r.error))}")
+    if reports and not any(r.status == "indexed" for r in reports):
+        raise typer.Exit(1)  # the run failed: nothing was indexed
 
 
 @cli.command()
@@ -175,8 +178,8 @@ def search(
         return
     for number, r in enumerate(results, start=1):
         where = f"p. {r.page}" if r.page else (r.section or "")
-        out.print(f"[bold]{number}. {r.source}[/bold] {where}  ({r.score:.4f})")
-        out.print(f"   {r.text[:300].strip()}")
+        out.print(f"[bold]{number}. {esc(r.source)}[/bold] {esc(where)}  ({r.score:.4f})")
+        out.print(f"   {r.text[:300].strip()}", markup=False)
 
 
 def _transcript(path: Path) -> Any:
@@ -226,14 +229,15 @@ def assess(transcript: TranscriptFile, doc: Docs = None, as_json: AsJson = False
         for e in p.evidence[:3]:
             out.print(
                 f"   {e.signal.polarity} {e.probability:.0%}: \u201c{e.quote}\u201d \u2014 "
-                f"{e.source.label()}"
+                f"{e.source.label()}",
+                markup=False,
             )
         if p.evidence_count > 3:
             out.print(f"   \u2026 and {p.evidence_count - 3} more (--json lists every item)")
     for f in result.findings:
-        out.print(f"[bold]{f.kind}[/bold]: {f.text}")
+        out.print(f"[bold]{f.kind}[/bold]: {esc(f.text)}")
     for notice in result.audit.notices:
-        err.print(f"[yellow]Notice:[/yellow] {notice}")
+        err.print(f"[yellow]Notice:[/yellow] {esc(notice)}")
 
 
 @cli.command()
@@ -255,9 +259,9 @@ def plan(
         result = advisor.plan_transcript(_transcript(transcript), doc or [])
         body = export(result, fmt)
     if result.verdict is not None:
-        err.print(f"[bold]Go-live verdict:[/bold] {result.verdict.headline}")
+        err.print(f"[bold]Go-live verdict:[/bold] {esc(result.verdict.headline)}")
     for notice in result.audit.notices:
-        err.print(f"[yellow]Notice:[/yellow] {notice}")
+        err.print(f"[yellow]Notice:[/yellow] {esc(notice)}")
     if output is not None:
         output.write_bytes(body)
         err.print(f"Plan written to {output}.")
@@ -297,9 +301,9 @@ def chat(
     result = advisor.start_interview(person.id)
     err.print(f"Engine: {advisor.engine.name}. Type 'skip' to pass, 'finish' to stop.\n")
     while True:
-        out.print(f"[bold cyan]Advisor:[/bold cyan] {result.question.content}")
+        out.print(f"[bold cyan]Advisor:[/bold cyan] {esc(result.question.content)}")
         for notice in result.notices:
-            err.print(f"[yellow]Notice:[/yellow] {notice}")
+            err.print(f"[yellow]Notice:[/yellow] {esc(notice)}")
         if result.finished:
             break
         try:
@@ -397,7 +401,7 @@ def demo() -> None:
     out.print(f"\n[bold]Search:[/bold] {query}\n")
     for r in advisor.search(query, workspace="demo", k=5):
         where = f"p. {r.page}" if r.page else (r.section or "")
-        out.print(f"- {r.source} · {where} · {r.text[:160].strip()}...")
+        out.print(f"- {r.source} · {where} · {r.text[:160].strip()}...", markup=False)
 
 
 def main() -> None:

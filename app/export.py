@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -283,8 +284,10 @@ def to_pdf(plan: Plan) -> bytes:
 
     styles = getSampleStyleSheet()
 
-    def para(text: str, style: str = "BodyText") -> Paragraph:
-        return Paragraph(_xml(text), styles[style])
+    def para(text: str, style: str = "BodyText", bold: str = "") -> Paragraph:
+        """Every word escaped; ``bold`` (escaped too) leads in bold."""
+        lead = f"<b>{_xml(bold)}</b>" if bold else ""
+        return Paragraph(lead + _xml(text), styles[style])
 
     story: list[Flowable] = [
         para(_title(plan), "Title"),
@@ -295,7 +298,7 @@ def to_pdf(plan: Plan) -> bytes:
         if kind == "heading":
             story.append(para(text, "Heading1"))
         elif kind == "verdict":
-            story.append(para(f"<b>{text}</b>", "Heading2"))
+            story.append(para("", "Heading2", bold=text))
         elif kind == "bullet":
             story.append(para(f"\u2022 {text}"))
         elif kind == "label":
@@ -330,7 +333,7 @@ def to_pdf(plan: Plan) -> bytes:
     story += [table]
     if plan.assessment.findings:
         story.append(para("Findings", "Heading2"))
-        story += [para(f"<b>{f.kind}</b>: {f.text}") for f in plan.assessment.findings]
+        story += [para(f": {f.text}", bold=f.kind) for f in plan.assessment.findings]
     for phase in plan.phases:
         story.append(para(_phase_title(phase), "Heading1"))
         if not phase.items:
@@ -376,9 +379,8 @@ def _phase_title(phase: Phase) -> str:
 
 
 def _xml(text: str) -> str:
-    """Escape text for reportlab's mini-markup, keeping the <b> tags we add ourselves."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>")
+    """Escape text for reportlab's mini-markup: user text never becomes markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # DOCX --------------------------------------------------------------------------------------------
@@ -462,5 +464,37 @@ def export(plan: Plan, fmt: str) -> bytes:
         from app.errors import ConfigError
 
         raise ConfigError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-    body = EXPORTERS[fmt](plan)
+    body = EXPORTERS[fmt](_safe_for(plan, fmt))
     return body.encode("utf-8") if isinstance(body, str) else body
+
+
+# user text, made safe for each format ------------------------------------------------------------
+
+# Characters XML 1.0 forbids (DOCX, and reportlab's parser), and that no document needs.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_MD_ACTIVE = re.compile(r"([\[\]<>`])")
+
+
+def _scrub(value: Any, clean: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_scrub(v, clean) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, clean) for k, v in value.items()}
+    return value
+
+
+def _safe_for(plan: Plan, fmt: str) -> Plan:
+    """The plan with every string made safe for ``fmt``: control characters dropped for the
+    document formats; in Markdown, brackets, angle brackets and backticks escaped (no links,
+    images, HTML or code from anyone's words) and names kept on one line."""
+    if fmt == "json":
+        return plan
+    data = _scrub(plan.model_dump(mode="json"), lambda text: _ILLEGAL.sub("", text))
+    if fmt == "md":
+        data = _scrub(data, lambda text: _MD_ACTIVE.sub(r"\\\1", text))
+    data["pilot"] = {
+        k: " ".join(v.split()) if isinstance(v, str) else v for k, v in data["pilot"].items()
+    }
+    return Plan.model_validate(data)

@@ -29,6 +29,9 @@ _HIDDEN = re.compile(
     r"color\s*:\s*(?:#f{3}\b|#f{6}\b|white\b))",
     re.IGNORECASE | re.MULTILINE,
 )
+# How far back a cue's negation or condition is looked for: far more than the negation
+# window of words, and bounded, so one long answer is read in linear time.
+SCOPE_CHARS = 400
 _LABEL = re.compile(r"^(?:[a-z][\w/&-]*\s){0,3}[a-z][\w/&-]*:\s+")
 
 
@@ -236,8 +239,9 @@ class Reader:
         return "risk" if risk else "healthy"
 
     def _scope(self, text: str, position: int) -> str:
-        """The words before ``position`` in the same stretch of the clause."""
-        window = text[:position]
+        """The words before ``position`` in the same stretch of the clause. Only the last
+        ``SCOPE_CHARS`` characters are looked at, so reading stays linear in length."""
+        window = text[max(0, position - SCOPE_CHARS) : position]
         cut = max(
             (m.end() for m in re.finditer(r"[,.;:!?()]|\s[-–—]\s", window)),
             default=0,
@@ -258,7 +262,7 @@ class Reader:
         return not between & set(self.lexicon.opaque_verbs)
 
     def _conditional(self, text: str, position: int) -> bool:
-        window = text[:position]
+        window = text[max(0, position - SCOPE_CHARS) : position]
         cut = max((m.end() for m in re.finditer(r"[.;:!?]", window)), default=0)
         return bool(self._pattern("conditionals").search(window[cut:]))
 

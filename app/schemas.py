@@ -411,6 +411,9 @@ class Turn(BaseModel):
     probe_id: str | None = None
     pattern: str | None = None
     created: str
+    answers: int | None = Field(
+        default=None, description="For an answer: the index of the question it answers."
+    )
 
 
 class DocumentRecord(BaseModel):

@@ -33,7 +33,9 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -120,6 +122,7 @@ turns = Table(
     Column("probe_id", String(40), nullable=True),
     Column("pattern", String(40), nullable=True),
     Column("created", String(40), nullable=False),
+    Column("answers", Integer, nullable=True),
     UniqueConstraint("stakeholder_id", "index", name="uq_turn_position"),
 )
 documents = Table(
@@ -185,6 +188,7 @@ class SessionStore:
             else:
                 self._engine = create_engine(url, pool_pre_ping=True, pool_size=10)
             metadata.create_all(self._engine)
+            self._add_columns()
         except SQLAlchemyError as exc:
             raise SessionStoreError(
                 f"Cannot open the session database ({_safe(url)}): {exc.__class__.__name__}. "
@@ -203,6 +207,17 @@ class SessionStore:
                 f"The session database failed ({exc.__class__.__name__}); nothing was changed. "
                 "Try again; if it persists, check the database server."
             ) from exc
+
+    def _add_columns(self) -> None:
+        """Columns added since a database was created (create_all makes tables, not columns)."""
+        present = {c["name"] for c in inspect(self._engine).get_columns("turns")}
+        if "answers" not in present:
+            with self._engine.begin() as connection:
+                connection.execute(text("ALTER TABLE turns ADD COLUMN answers INTEGER"))
+
+    def set_turn_kind(self, turn_id: int, kind: str) -> None:
+        with self._tx() as tx:
+            tx.execute(update(turns).where(turns.c.id == turn_id).values(kind=kind))
 
     def close(self) -> None:
         self._engine.dispose()

@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     risk_high: int = Field(
         default=65, ge=2, le=100, description="Risk (0-100) from which a pattern is high."
     )
+    max_answer_chars: int = Field(
+        default=20_000,
+        ge=1_000,
+        le=1_000_000,
+        description="Longest answer accepted, in characters; a longer one is refused whole.",
+    )
     interview_max_questions: int = Field(
         default=15, ge=3, le=60, description="Most questions asked of one stakeholder."
     )

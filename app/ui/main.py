@@ -19,7 +19,7 @@ state.prepare(adv)
 if user is not None and user.startswith(STAKEHOLDER):
     # A stakeholder's private link: their own interview and nothing else.
     person = adv.stakeholder(user.removeprefix(STAKEHOLDER), user)
-    st.title(f"Interview with {person.name}")
+    st.title(f"Interview with {state.plain(person.name)}")
     st.caption(
         "Your answers are saved as you go; you can close this page and come back with the "
         "same link. Only the consultant running this assessment reads them."

@@ -6,6 +6,7 @@ in the URL (``?s=...``), so a browser refresh or an app restart returns to the s
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import Any
@@ -169,6 +170,16 @@ def commit(adv: Advisor, view: View, user: str | None) -> None:
 def rerun(adv: Advisor, view: View, user: str | None) -> None:
     commit(adv, view, user)
     st.rerun()
+
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=^])")
+
+
+def plain(text: object) -> str:
+    """User text (names, answers, quotes, file names) for a Markdown element, shown as text:
+    no headings, links, images, formulas or colour directives. Line breaks are kept."""
+    escaped = _MARKUP.sub(r"\\\1", str(text))
+    return escaped.replace("\n", "  \n")
 
 
 def guarded(action: str, call: Any, *args: Any, **kwargs: Any) -> Any:

@@ -52,11 +52,11 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
         st.warning(notice)
     for finding in result.findings:
         if finding.kind == "contradiction":
-            st.warning(f"**Contradiction.** {finding.text}")
+            st.warning(f"**Contradiction.** {state.plain(finding.text)}")
         elif finding.kind == "injection":
-            st.info(f"**Ignored instructions in a document.** {finding.text}")
+            st.info(f"**Ignored instructions in a document.** {state.plain(finding.text)}")
         else:
-            st.caption(f"Open point: {finding.text}")
+            st.caption(f"Open point: {state.plain(finding.text)}")
     for pattern in result.patterns:
         title = f"{pattern.name}: {pattern.level_text} ({pattern.risk_text})"
         if pattern.assessed:
@@ -79,6 +79,6 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
                 how = "in answer to" if item.source.kind == "turn" else "in"
                 asked = f" \u00b7 {how}: {item.context}" if item.context else ""
                 st.markdown(
-                    f"{mark} {item.probability:.0%} \u201c{item.quote}\u201d  \n"
-                    f"*{item.source.label()}{asked}*"
+                    f"{mark} {item.probability:.0%} \u201c{state.plain(item.quote)}\u201d  \n"
+                    f"*{state.plain(item.source.label() + asked)}*"
                 )

@@ -25,7 +25,7 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     )
     view["stakeholder"] = chosen
     person = next(p for p in people if p.id == chosen)
-    st.header(f"Interview with {person.name}")
+    st.header(f"Interview with {state.plain(person.name)}")
     chat(adv, view, user, person)
 
 
@@ -56,12 +56,16 @@ def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> Non
         for turn in turns:
             role = "assistant" if turn.role == "advisor" else "user"
             with st.chat_message(role):
-                st.markdown(turn.content)
+                # Shown as written: no Markdown, links, images or formulas from anyone's words.
+                st.markdown(state.plain(turn.content))
         for notice in view.get("notices", []):
             st.warning(notice)
     reply = st.chat_input("Your answer (or \u201cskip\u201d, \u201cfinish\u201d)")
     text = "skip" if skip else "finish" if finish else reply
     if text:
-        result = state.guarded("save your answer", adv.answer, person.id, text, user)
+        shown = next((t.index for t in reversed(turns) if t.role == "advisor"), None)
+        result = state.guarded(
+            "save your answer", adv.answer, person.id, text, user, question=shown
+        )
         view["notices"] = result.notices if result is not None else []
         state.rerun(adv, view, user)

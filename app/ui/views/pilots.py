@@ -96,8 +96,8 @@ def _profile(adv: Advisor, view: View, user: str | None, workspace: Workspace) -
     )
     for clue in profile.clues:
         st.markdown(
-            f"- **{clue.field.replace('_', ' ')}**: {clue.value} — from {clue.source}: "
-            f"“{clue.quote[:200]}”"
+            f"- **{clue.field.replace('_', ' ')}**: {state.plain(clue.value)} — from "
+            f"{state.plain(clue.source)}: “{state.plain(clue.quote[:200])}”"
         )
     with st.form("profile"):
         fields = _profile_fields("profile", profile)
@@ -139,7 +139,7 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
                 state.rerun(adv, view, user)
     if workspace is None:
         return
-    st.subheader(f"Stakeholders of \u201c{workspace.name}\u201d")
+    st.subheader(f"Stakeholders of \u201c{state.plain(workspace.name)}\u201d")
     people = adv.stakeholders(workspace.id, user)
     owner = adv.role(workspace.id, user) == "owner"
     if people:
@@ -148,8 +148,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
             answered = sum(1 for t in turns if t.role == "stakeholder")
             status = "finished" if person.finished else f"{answered} answers so far"
             cols = st.columns([3, 3, 2, 2])
-            cols[0].write(f"**{person.name}**")
-            cols[1].write(person.role)
+            cols[0].markdown(f"**{state.plain(person.name)}**")
+            cols[1].markdown(state.plain(person.role))
             cols[2].write(status)
             if owner and cols[3].button("Interview", key=f"go-{person.id}"):
                 view["stakeholder"] = person.id
@@ -190,4 +190,6 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
             if st.button("Share", key="share") and other.strip():
                 done = state.guarded("share the pilot", adv.share, workspace.id, other, role, user)
                 if done is not None:
-                    st.success(f"{done} can now open \u201c{workspace.name}\u201d as {role}.")
+                    st.success(
+                        f"{done} can now open \u201c{state.plain(workspace.name)}\u201d as {role}."
+                    )

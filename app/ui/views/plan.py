@@ -27,13 +27,27 @@ def _citation(
     with st.expander(f"[{number}] {_where(citation)}"):
         chunk = adv.passage(citation.chunk_id, space.id, user)
         if chunk is None:
-            st.write(f"\u201c{citation.quote}\u201d")
+            st.markdown(f"\u201c{state.plain(citation.quote)}\u201d")
             st.caption("The passage is no longer indexed; the quote was checked when drafted.")
             return
         text = html.escape(chunk.text)
         quote = html.escape(citation.quote)
         st.markdown(text.replace(quote, f"**{quote}**", 1) if quote in text else text)
         st.caption(f"Passage {citation.chunk_id}")
+
+
+def _summary(text: str) -> str:
+    """The executive summary's own structure (a bold headline, bullets) around escaped text:
+    the quotes in it are people's words."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("**") and line.endswith("**") and len(line) > 4:
+            lines.append(f"**{state.plain(line[2:-2])}**")
+        elif line.startswith("- "):
+            lines.append(f"- {state.plain(line[2:])}")
+        else:
+            lines.append(state.plain(line))
+    return "\n".join(lines)
 
 
 def _verdict(result: Plan) -> None:
@@ -44,7 +58,7 @@ def _verdict(result: Plan) -> None:
     show = {"not_ready": st.error, "conditional": st.warning, "ready": st.success}
     show[verdict.status](verdict.headline)
     with st.expander("Executive summary", expanded=True):
-        st.markdown(result.executive_summary)
+        st.markdown(_summary(result.executive_summary))
 
 
 def _plan(adv: Advisor, result: Plan, space: Workspace, user: str | None) -> None:
@@ -69,18 +83,18 @@ def _plan(adv: Advisor, result: Plan, space: Workspace, user: str | None) -> Non
                     f"{item.timeframe}{due} \u00b7 Done when: {item.kpi}"
                 )
                 if item.why_here:
-                    st.markdown(f"_Why here:_ {item.why_here}")
+                    st.markdown(f"_Why here:_ {state.plain(item.why_here)}")
                 if item.depends_on:
                     st.caption("Depends on: " + ", ".join(item.depends_on))
                 if item.rationale:
-                    st.markdown(f"_Why:_ {item.rationale}")
+                    st.markdown(f"_Why:_ {state.plain(item.rationale)}")
                 for citation in item.citations:
                     number += 1
                     _citation(adv, citation, number, space, user)
 
 
 def _answer(adv: Advisor, answer: Answer, space: Workspace, user: str | None) -> None:
-    st.markdown(answer.text)
+    st.markdown(state.plain(answer.text))
     for notice in answer.notices:
         st.warning(notice)
     for number, citation in enumerate(answer.citations, start=1):

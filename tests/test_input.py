@@ -1,0 +1,123 @@
+"""Whatever people type: long answers, two tabs, markup and control characters."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.advisor import Advisor
+from app.cli import cli
+from app.errors import ConfigError
+from app.export import export
+from app.language import Reader
+from app.ui.state import plain
+
+HOSTILE = (
+    "We never signed a DPIA <b>unclosed <i>tags & entities &amp; "
+    "![pixel](http://127.0.0.1:9/track.png) [click](http://127.0.0.1:9/) "
+    "$\\rule{40em}{10em}$ :red-background[Security warning] [/bold] \x00\x0b\x01\x07 end."
+)
+
+
+def test_an_answer_is_stored_whole_before_it_is_read(
+    advisor: Advisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    space = advisor.create_workspace("Claims")
+    person = advisor.add_stakeholder(space.id, "Dana", "Head of claims data")
+    advisor.start_interview(person.id)
+    long = ("The vendor feed has no owner and breaks every month. " * 400)[:20_000]
+
+    def crash(_: str) -> str:
+        raise RuntimeError("reader died")
+
+    monkeypatch.setattr(advisor.interviewer, "reply_kind", crash)
+    with pytest.raises(RuntimeError):
+        advisor.answer(person.id, long)
+    stored = [t for t in advisor.turns(person.id) if t.role == "stakeholder"]
+    assert len(stored) == 1 and stored[0].content == long.strip()  # whole, not cut
+
+
+def test_an_answer_over_the_limit_is_refused_with_what_to_do(advisor: Advisor) -> None:
+    space = advisor.create_workspace("Claims")
+    person = advisor.add_stakeholder(space.id, "Dana", "Head of claims data")
+    advisor.start_interview(person.id)
+    with pytest.raises(ConfigError, match=r"ADVISOR_MAX_ANSWER_CHARS.*upload it as a document"):
+        advisor.answer(person.id, "x" * 200_000)
+    assert not [t for t in advisor.turns(person.id) if t.role == "stakeholder"]
+
+
+def test_reading_looks_back_a_bounded_stretch() -> None:
+    """Negation is found within its clause however long the text before it is."""
+    from app.knowledge import load_knowledge
+
+    reader = Reader(load_knowledge(Path(__file__).resolve().parent.parent / "knowledge").lexicon)
+    filler = "the weather was fine and the team met as planned " * 2000
+    near = reader.read(filler + "and we do not have any monitoring")
+    assert any(c.negated for c in near.cues)
+
+
+def test_a_second_tab_answer_stays_with_the_question_it_saw(advisor: Advisor) -> None:
+    space = advisor.create_workspace("Claims")
+    person = advisor.add_stakeholder(space.id, "Dana", "Head of claims data")
+    first = advisor.start_interview(person.id).question
+    advisor.answer(person.id, "Nobody owns the vendor feed.", question=first.index)
+    current = advisor.turns(person.id)[-1]
+    late = advisor.answer(person.id, "Also the codes changed in May.", question=first.index)
+    assert late.answer is not None and late.answer.answers == first.index
+    assert late.question.index == current.index  # the open question still waits
+    assert any("Another window" in n for n in late.notices)
+
+
+@pytest.mark.parametrize("fmt", ["md", "pdf", "docx", "csv", "json"])
+def test_exports_never_fail_on_user_text(advisor: Advisor, fmt: str) -> None:
+    space = advisor.create_workspace("Claims\n# Injected section\x00")
+    person = advisor.add_stakeholder(space.id, "Dana\x07", "Head of claims data")
+    advisor.start_interview(person.id)
+    advisor.answer(person.id, HOSTILE)
+    advisor.plan(space.id)
+    body = advisor.export(space.id, fmt)
+    if fmt == "md":
+        text = body.decode()
+        assert "![pixel](" not in text and "[click](" not in text and "<b>" not in text
+        assert "\n# Injected section" not in text and "\x00" not in text
+    elif fmt == "docx":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            assert "Go-live verdict" in archive.read("word/document.xml").decode()
+    elif fmt == "json":
+        assert json.loads(body)["verdict"]["status"]
+    assert export(advisor.latest_plan(space.id), fmt)  # type: ignore[arg-type]
+
+
+def test_user_text_is_shown_as_text_in_the_app() -> None:
+    shown = plain(HOSTILE)
+    for active in ("![pixel](", "[click](", "$\\rule", ":red-background["):
+        assert active not in shown
+
+
+def test_the_cli_prints_user_text_without_reading_it_as_markup(tmp_path: Path) -> None:
+    transcript = tmp_path / "t.json"
+    transcript.write_text(
+        json.dumps(
+            {
+                "pilot": {"name": "Claims [/bold]"},
+                "turns": [
+                    {"role": "advisor", "content": "Who owns the feed? [/red]"},
+                    {"role": "stakeholder", "content": "Nobody owns it [/bold] at all."},
+                ],
+            }
+        )
+    )
+    result = CliRunner().invoke(cli, ["assess", "-t", str(transcript)])
+    assert result.exit_code == 0, result.output
+
+
+def test_ingest_exits_1_when_no_file_was_indexed(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    result = CliRunner().invoke(cli, ["ingest", str(bad), "-w", "x"])
+    assert result.exit_code == 1 and "refused" in result.output
