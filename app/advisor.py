@@ -21,7 +21,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, partial
 from pathlib import Path
 from typing import cast
@@ -206,6 +206,11 @@ class Advisor:
         raise ConfigError(f"Unknown ADVISOR_LLM={choice!r}; valid: {', '.join(ENGINES)}.")
 
     def warm(self) -> None:
+        """Load what the first request would, and clean up documents left half-indexed."""
+        self.recover_documents()
+        self._warm()
+
+    def _warm(self) -> None:
         """Do the one-off work now (model, sign vectors, knowledge index) instead of later."""
         self.ensure_knowledge()
         self.reader.warm()
@@ -272,23 +277,67 @@ class Advisor:
     def add_document(
         self, workspace_id: str, name: str, data: bytes, user: str | None = None
     ) -> DocumentRecord:
-        """Ingest an uploaded file into a workspace and record it, indexed or refused."""
+        """Ingest an uploaded file into a workspace and record it, indexed or refused.
+
+        The record comes first ("indexing"), the chunks after, and the record turns "indexed"
+        last: a crash in between leaves a record that ``recover_documents`` cleans up, never
+        chunks nobody can see or remove."""
         self._guard(workspace_id, user, "write")
-        report, document = self._ingest_one(
-            name, lambda: parse_bytes(data, name, self.limits), workspace_id
-        )
         record = DocumentRecord(
             id=hashlib.sha1(f"{workspace_id}/{name}".encode()).hexdigest()[:16],
             workspace_id=workspace_id,
-            source=document.source if document else display_name(name),
-            sha256=document.sha256 if document else None,
-            status=report.status,
-            pages=report.pages,
-            chunks=report.chunks,
-            error=report.error,
+            source=display_name(name),
+            sha256=None,
+            status="indexing",
             created=now(),
         )
-        return self.sessions.add_document(record)
+        try:
+            document = parse_bytes(data, name, self.limits)
+        except IngestError as err:
+            log.info("refused %s: %s", name, err)
+            return self.sessions.add_document(
+                record.model_copy(update={"status": "refused", "error": str(err)})
+            )
+        record = record.model_copy(update={"source": document.source, "sha256": document.sha256})
+        self.sessions.add_document(record)
+        try:
+            chunks = self._indexer.add(document, self.store.name_for(workspace_id))
+        except IngestError as err:
+            self._indexer.remove_source(self.store.name_for(workspace_id), document.source)
+            return self.sessions.add_document(
+                record.model_copy(update={"status": "refused", "error": str(err)})
+            )
+        return self.sessions.add_document(
+            record.model_copy(
+                update={"status": "indexed", "chunks": chunks, "pages": document.pages}
+            )
+        )
+
+    def recover_documents(self, older_than_seconds: float | None = None) -> int:
+        """Clean up documents whose indexing never finished (the app stopped mid-way): their
+        chunks are removed and the record says to upload the file again. Records younger than
+        the longest a file may take are left alone, as another process may still be at work."""
+        wait = older_than_seconds
+        if wait is None:
+            wait = 2 * self.settings.max_file_seconds
+        cutoff = datetime.now(UTC) - timedelta(seconds=wait)
+        count = 0
+        for record in self.sessions.documents_in("indexing"):
+            if datetime.fromisoformat(record.created) > cutoff:
+                continue
+            self._indexer.remove_source(self.store.name_for(record.workspace_id), record.source)
+            self.sessions.add_document(
+                record.model_copy(
+                    update={
+                        "status": "refused",
+                        "chunks": 0,
+                        "error": "Reading this file was interrupted (the app stopped). "
+                        "Nothing of it is used; upload it again.",
+                    }
+                )
+            )
+            count += 1
+        return count
 
     def documents(self, workspace_id: str, user: str | None = None) -> list[DocumentRecord]:
         self.workspace(workspace_id, user)

@@ -421,7 +421,7 @@ class DocumentRecord(BaseModel):
     workspace_id: str
     source: str
     sha256: str | None
-    status: Literal["indexed", "refused"]
+    status: Literal["indexing", "indexed", "refused"]
     pages: int = 0
     chunks: int = 0
     error: str | None = None

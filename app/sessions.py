@@ -472,6 +472,11 @@ class SessionStore:
         with self._tx() as tx:
             return [DocumentRecord(**r._mapping) for r in tx.execute(query)]
 
+    def documents_in(self, status: str) -> list[DocumentRecord]:
+        query = select(documents).where(documents.c.status == status)
+        with self._tx() as tx:
+            return [DocumentRecord(**r._mapping) for r in tx.execute(query)]
+
     def remove_document(self, workspace_id: str, source: str) -> None:
         with self._tx() as tx:
             tx.execute(

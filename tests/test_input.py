@@ -121,3 +121,65 @@ def test_ingest_exits_1_when_no_file_was_indexed(tmp_path: Path) -> None:
     bad.write_bytes(b"not a pdf at all")
     result = CliRunner().invoke(cli, ["ingest", str(bad), "-w", "x"])
     assert result.exit_code == 1 and "refused" in result.output
+
+
+KILLED_INGEST = """
+import sys
+from pathlib import Path
+from app.advisor import Advisor
+from app.settings import Settings
+
+adv = Advisor(Settings(data_dir=Path(sys.argv[1])))
+space = sys.argv[2]
+adv.add_document(space, "long-report.pdf", Path(sys.argv[3]).read_bytes())
+"""
+
+
+def test_a_kill_mid_ingest_leaves_nothing_half_indexed(advisor: Advisor, tmp_path: Path) -> None:
+    """A real process is killed with SIGKILL while it writes a long PDF's chunks; on the next
+    start the half-read document is cleaned up and shown, never cited."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from reportlab.pdfgen import canvas
+
+    pdf_path = tmp_path / "long-report.pdf"
+    pdf = canvas.Canvas(str(pdf_path))
+    for number in range(400):
+        for line in range(30):
+            pdf.drawString(
+                40, 800 - 24 * line, f"Page {number} line {line}: the vendor feed has no owner."
+            )
+        pdf.showPage()
+    pdf.save()
+    space = advisor.create_workspace("Claims")
+    script = tmp_path / "ingest.py"
+    script.write_text(KILLED_INGEST)
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(advisor.settings.data_dir), space.id, str(pdf_path)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(r.status == "indexing" for r in advisor.sessions.documents(space.id)):
+            time.sleep(1.0)  # some chunks written, not all
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the ingest finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+    records = advisor.sessions.documents(space.id)
+    assert [r.status for r in records] == ["indexing"]
+    assert advisor.recover_documents(older_than_seconds=0) == 1
+    (record,) = advisor.documents(space.id)
+    assert record.status == "refused" and "interrupted" in (record.error or "")
+    assert not [r for r in advisor.search("vendor feed owner", workspace=space.id) if
+                r.source == "long-report.pdf"]  # fmt: skip
+    advisor.remove_document(space.id, record.source)
+    assert advisor.documents(space.id) == []

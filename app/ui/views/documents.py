@@ -54,14 +54,18 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     st.subheader("In this pilot")
     for record in records:
         cols = st.columns([4, 2, 1])
+        name = state.plain(record.source)
         if record.status == "indexed":
             pages = f" \u00b7 {record.pages} pages" if record.pages else ""
-            cols[0].markdown(f":material/description: **{record.source}**")
+            cols[0].markdown(f":material/description: **{name}**")
             cols[1].write(f"indexed \u00b7 {record.chunks} passages{pages}")
+        elif record.status == "indexing":
+            cols[0].markdown(f":material/hourglass_top: **{name}**")
+            cols[1].write("being read")
         else:
-            cols[0].markdown(f":material/warning: **{record.source}**")
+            cols[0].markdown(f":material/warning: **{name}**")
             cols[1].write("refused")
-            cols[0].caption(record.error or "")
+            cols[0].caption(state.plain(record.error or ""))
         if cols[2].button("Remove", key=f"rm-{record.id}"):
             state.guarded("remove the document", adv.remove_document, space.id, record.source, user)
             state.rerun(adv, view, user)
