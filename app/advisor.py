@@ -31,7 +31,14 @@ from app.access import STAKEHOLDER, Gate, Need, account_name
 from app.chunk import Chunker
 from app.embeddings import Embedder, make_embedder
 from app.engine import LLMEngineAdapter, OfflineEngine
-from app.errors import AccessDenied, ConfigError, IngestError, NotFound, StoreError
+from app.errors import (
+    AccessDenied,
+    ConfigError,
+    IngestError,
+    NotFound,
+    StoreError,
+    UnreadableFile,
+)
 from app.figures import find_banned
 from app.index import Indexer
 from app.ingest import Limits, display_name, parse_bytes, parse_file
@@ -271,6 +278,9 @@ class Advisor:
         except IngestError as err:
             log.info("refused %s: %s", label, err)
             return IngestReport(path=label, status="refused", error=str(err)), None
+        except OSError as err:  # one file the system will not read never stops the batch
+            error = str(UnreadableFile(display_name(label), err.strerror))
+            return IngestReport(path=label, status="refused", error=error), None
         report = IngestReport(path=label, status="indexed", chunks=chunks, pages=document.pages)
         return report, document
 
@@ -497,6 +507,15 @@ class Advisor:
             )
         )
         kind = self.interviewer.reply_kind(content)  # read only once the answer is safe
+        language = self.reader.foreign(content)
+        unread = (
+            [
+                f"Not read: this answer is in {language}, and the advisor reads English only. "
+                "It is saved, and the assessment lists it for a person to read."
+            ]
+            if language
+            else []
+        )
         if kind != "answer" and stored.id is not None:
             self.sessions.set_turn_kind(stored.id, kind)
             stored = stored.model_copy(update={"kind": kind})
@@ -507,8 +526,9 @@ class Advisor:
                 "Your answer was saved with the question you saw. Another window had moved "
                 "on; the current question is below."
             )
-            return self._result(person, latest, stored, open_question, [notice])
-        return self._ask_next(person, [*turns, stored], stored)
+            return self._result(person, latest, stored, open_question, [notice, *unread])
+        result = self._ask_next(person, [*turns, stored], stored)
+        return result.model_copy(update={"notices": [*unread, *result.notices]})
 
     def finish_interview(self, stakeholder_id: str, user: str | None = None) -> TurnResult:
         return self.answer(stakeholder_id, "finish", user)
@@ -678,13 +698,35 @@ class Advisor:
             self.settings.risk_high,
             contradicted=[f.pattern for f in conflicts if f.pattern],
         )
-        findings = [*extra, *_dedupe(detection.findings), *conflicts]
+        findings = [*extra, *_dedupe(detection.findings), *conflicts, *self._unread(units)]
         return Assessment(
             engine=self.engine.name,
             patterns=patterns,
             findings=findings,
             audit=self._audit(documents, notices),
         )
+
+    def _unread(self, units: Sequence[TextUnit]) -> list[Finding]:
+        """Answers and documents in a language the reader does not read: saved, and said."""
+        out: list[Finding] = []
+        files: set[str] = set()
+        for unit in units:
+            language = self.reader.foreign(unit.text)
+            if language is None:
+                continue
+            if isinstance(unit.source, ChunkRef):
+                if unit.source.file in files:
+                    continue
+                files.add(unit.source.file)
+            out.append(
+                Finding(
+                    kind="language",
+                    text=f"{unit.source.label()} is in {language}; the advisor reads English "
+                    "only, so it gives no evidence. It is saved: read it yourself, or add an "
+                    "English version.",
+                )
+            )
+        return out
 
     def _audit(self, documents: dict[str, str], notices: list[str]) -> Audit:
         return Audit(

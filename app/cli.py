@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import stat
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -188,9 +189,24 @@ def _transcript(path: Path) -> Any:
     from app.schemas import Transcript
 
     try:
-        return Transcript.model_validate_json(path.read_bytes())
+        info = path.lstat()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such transcript file.") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(
+            f"{path}: not a regular file (a folder, a link, a device or a pipe); give the "
+            "transcript's JSON file itself."
+        )
+    limit = Settings().max_transcript_mb
+    if info.st_size > limit * 1e6:
+        raise ConfigError(
+            f"{path}: the transcript is {info.st_size / 1e6:.1f} MB; the limit is {limit:g} MB "
+            "(ADVISOR_MAX_TRANSCRIPT_MB). Split it into one file per interview."
+        )
+    try:
+        return Transcript.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])

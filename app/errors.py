@@ -83,6 +83,16 @@ class IngestError(AdvisorError):
         super().__init__(f"{text}. {self.hint}")
 
 
+class NotAFile(IngestError):
+    reason = "it is not a regular file (a folder, a link, a device or a pipe)"
+    hint = "Give the path of the document itself; links are not followed."
+
+
+class UnreadableFile(IngestError):
+    reason = "the system refused to read it"
+    hint = "Check that the file exists and that you may read it, then try again."
+
+
 class UnsupportedFileType(IngestError):
     reason = "this file type is not supported"
     hint = "Upload a PDF, DOCX, Markdown (.md) or plain text (.txt) file."

@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 import re
+import stat
 import time
 import unicodedata
 import zipfile
@@ -26,11 +27,13 @@ from app.errors import (
     EncryptedFile,
     FileTooLarge,
     IngestError,
+    NotAFile,
     NoTextLayer,
     TooManyPages,
     TooMuchText,
     TooSlow,
     UnpackedTooLarge,
+    UnreadableFile,
     UnsupportedFileType,
 )
 from app.schemas import Block, ParsedDocument, SourceKind
@@ -64,11 +67,21 @@ def display_name(name: str) -> str:
 def parse_file(path: Path, limits: Limits, name: str | None = None) -> ParsedDocument:
     """Read ``path`` (shown to users as ``name``) into blocks, or raise ``IngestError``."""
     shown = display_name(name or path.name)
-    if not path.is_file():
-        raise CorruptFile(shown, "no such file")
-    if path.stat().st_size > limits.max_bytes:
-        raise FileTooLarge(shown, f"{path.stat().st_size / 1e6:.1f} MB")
-    return parse_bytes(path.read_bytes(), shown, limits)
+    try:
+        info = path.lstat()  # a link is not followed: it could point at any file on the host
+    except FileNotFoundError as exc:
+        raise CorruptFile(shown, "no such file") from exc
+    except OSError as exc:
+        raise UnreadableFile(shown, exc.strerror) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAFile(shown)
+    if info.st_size > limits.max_bytes:
+        raise FileTooLarge(shown, f"{info.st_size / 1e6:.1f} MB")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(shown, exc.strerror) from exc
+    return parse_bytes(data, shown, limits)
 
 
 def parse_bytes(data: bytes, name: str, limits: Limits) -> ParsedDocument:

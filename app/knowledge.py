@@ -199,6 +199,8 @@ class Lexicon(_Frozen):
     instruction_targets: list[str]
     instruction_qualifiers: list[str]
     role_keywords: dict[str, list[str]]
+    english_words: list[str] = Field(default_factory=list)
+    foreign_words: dict[str, list[str]] = Field(default_factory=dict)
 
 
 # playbooks -------------------------------------------------------------------------------------

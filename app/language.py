@@ -32,6 +32,10 @@ _HIDDEN = re.compile(
 # How far back a cue's negation or condition is looked for: far more than the negation
 # window of words, and bounded, so one long answer is read in linear time.
 SCOPE_CHARS = 400
+# An answer is flagged as another language when at least this many of its words are, and
+# that language's function words make up this share of them (English prose: about 0.3).
+FOREIGN_MIN_WORDS = 6
+FOREIGN_SHARE = 0.2
 _LABEL = re.compile(r"^(?:[a-z][\w/&-]*\s){0,3}[a-z][\w/&-]*:\s+")
 
 
@@ -178,6 +182,11 @@ class Reader:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        self._english = set(lexicon.english_words)
+        # A word both languages use ("no", "a") tells nothing: only the foreign-only ones count.
+        self._foreign = {
+            name: set(words) - self._english for name, words in lexicon.foreign_words.items()
+        }
 
     @cached_property
     def _cues(self) -> re.Pattern[str]:
@@ -297,6 +306,22 @@ class Reader:
         head = re.sub(r"^[\d.),#\s-]+", "", text)
         match = self._pattern("action_verbs").match(head)
         return match is not None and match.start() == 0
+
+    def foreign(self, text: str) -> str | None:
+        """The language an answer is written in when it is clearly not English ("German"),
+        else None. Counted on frequent function words; short texts are never flagged."""
+        words = re.findall(r"[^\W\d_]+", text.lower())
+        if len(words) < FOREIGN_MIN_WORDS:
+            return None
+        english = sum(1 for w in words if w in self._english) / len(words)
+        best, share = None, 0.0
+        for name, vocabulary in self._foreign.items():
+            own = sum(1 for w in words if w in vocabulary) / len(words)
+            if own > share:
+                best, share = name, own
+        if best is not None and share >= FOREIGN_SHARE and share > 2 * english:
+            return best
+        return None
 
     def command(self, text: str) -> str | None:
         """``"skip"`` or ``"finish"`` when a short reply asks for it, else None."""

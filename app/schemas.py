@@ -197,7 +197,7 @@ class PatternAssessment(BaseModel):
 class Finding(BaseModel):
     """Something the reader must know beyond the scores."""
 
-    kind: Literal["contradiction", "injection", "gap", "figure", "duplicate"]
+    kind: Literal["contradiction", "injection", "gap", "figure", "duplicate", "language"]
     pattern: str | None = None
     text: str
     evidence: list[Evidence] = Field(default_factory=list)

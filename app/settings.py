@@ -142,6 +142,9 @@ class Settings(BaseSettings):
     risk_high: int = Field(
         default=65, ge=2, le=100, description="Risk (0-100) from which a pattern is high."
     )
+    max_transcript_mb: float = Field(
+        default=5, gt=0, description="Largest transcript file the CLI reads, in MB."
+    )
     max_answer_chars: int = Field(
         default=20_000,
         ge=1_000,

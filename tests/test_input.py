@@ -183,3 +183,46 @@ def test_a_kill_mid_ingest_leaves_nothing_half_indexed(advisor: Advisor, tmp_pat
                 r.source == "long-report.pdf"]  # fmt: skip
     advisor.remove_document(space.id, record.source)
     assert advisor.documents(space.id) == []
+
+
+def test_the_cli_refuses_folders_links_and_pipes_with_their_own_message(tmp_path: Path) -> None:
+    import os
+
+    runner = CliRunner()
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    result = runner.invoke(cli, ["assess", "-t", str(folder)])
+    assert result.exit_code == 2 and "not a regular file" in result.output
+    assert "Traceback" not in result.output
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    result = runner.invoke(cli, ["assess", "-t", str(pipe)])  # returns, never hangs
+    assert result.exit_code == 2 and "not a regular file" in result.output
+
+    good = tmp_path / "notes.md"
+    good.write_text("# Notes\n\nThe vendor feed has no owner.\n")
+    link = tmp_path / "passwd.md"
+    link.symlink_to("/etc/passwd")
+    dangling = tmp_path / "gone.md"
+    dangling.symlink_to(tmp_path / "nowhere.md")
+    result = runner.invoke(
+        cli, ["ingest", str(good), str(link), str(dangling), str(folder), "-w", "x", "--json"]
+    )
+    files = json.loads(result.output)["files"]
+    assert [f["status"] for f in files] == ["indexed", "refused", "refused", "refused"]
+    assert all("not a regular file" in f["error"] for f in files[1:])
+    assert result.exit_code == 0  # one file was indexed
+
+
+def test_an_answer_in_another_language_is_saved_and_flagged(advisor: Advisor) -> None:
+    space = advisor.create_workspace("Claims")
+    person = advisor.add_stakeholder(space.id, "Dana", "Leiterin Kreditorenbuchhaltung")
+    advisor.start_interview(person.id)
+    german = "Die Lieferantendaten sind nicht sauber und niemand ist dafür verantwortlich."
+    result = advisor.answer(person.id, german)
+    assert result.answer is not None and result.answer.content == german
+    assert any("is in German" in n for n in result.notices)
+    findings = advisor.assess(space.id).findings
+    assert any(f.kind == "language" and "German" in f.text for f in findings)
+    english = advisor.answer(person.id, "Nobody owns the vendor feed and it breaks monthly.")
+    assert not any("Not read" in n for n in english.notices)

@@ -55,6 +55,8 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
             st.warning(f"**Contradiction.** {state.plain(finding.text)}")
         elif finding.kind == "injection":
             st.info(f"**Ignored instructions in a document.** {state.plain(finding.text)}")
+        elif finding.kind == "language":
+            st.warning(f"**Not read.** {state.plain(finding.text)}")
         else:
             st.caption(f"Open point: {state.plain(finding.text)}")
     for pattern in result.patterns:
