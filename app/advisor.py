@@ -154,6 +154,8 @@ class Advisor:
             s.max_unpacked_bytes,
             s.max_file_seconds,
             s.max_file_chars,
+            s.max_sections,
+            s.max_paragraphs,
         )
 
     @cached_property

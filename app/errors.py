@@ -138,6 +138,14 @@ class TooSlow(IngestError):
     hint = "Split it into smaller files, or raise ADVISOR_MAX_FILE_SECONDS."
 
 
+class TooManyParts(IngestError):
+    reason = "the file has more sections or paragraphs than the limit"
+    hint = (
+        "Upload the parts that matter for this pilot, or raise ADVISOR_MAX_SECTIONS "
+        "(Markdown and text) or ADVISOR_MAX_PARAGRAPHS (DOCX)."
+    )
+
+
 class TooMuchText(IngestError):
     reason = "the file holds more text than the limit"
     hint = "Upload the chapters that matter for this pilot, or raise ADVISOR_MAX_FILE_CHARS."

@@ -30,6 +30,7 @@ from app.errors import (
     NotAFile,
     NoTextLayer,
     TooManyPages,
+    TooManyParts,
     TooMuchText,
     TooSlow,
     UnpackedTooLarge,
@@ -54,6 +55,8 @@ class Limits:
     max_unpacked_bytes: int
     max_seconds: float = 120.0
     max_chars: int = 3_000_000
+    max_sections: int = 5_000
+    max_paragraphs: int = 100_000
 
 
 def display_name(name: str) -> str:
@@ -106,6 +109,8 @@ def parse_bytes(data: bytes, name: str, limits: Limits) -> ParsedDocument:
     blocks = [b for b in blocks if b.text.strip()]
     if not blocks:
         raise EmptyFile(shown, "no readable text found")
+    if file_type in ("md", "txt") and len(blocks) > limits.max_sections:
+        raise TooManyParts(shown, f"{len(blocks):,} sections, limit {limits.max_sections:,}")
     chars = sum(len(b.text) for b in blocks)
     if chars > limits.max_chars:
         raise TooMuchText(shown, f"{chars:,} characters, limit {limits.max_chars:,}")
@@ -214,10 +219,15 @@ def _read_docx(data: bytes, name: str, limits: Limits) -> list[Block]:
             unpacked = sum(info.file_size for info in archive.infolist())
             if "word/document.xml" not in archive.namelist():
                 raise ContentMismatch(name, "the archive holds no Word document")
+            if unpacked > limits.max_unpacked_bytes:
+                raise UnpackedTooLarge(name, f"{unpacked / 1e6:.0f} MB unpacked")
+            body = archive.read("word/document.xml")
     except zipfile.BadZipFile as exc:
         raise CorruptFile(name, "broken zip archive") from exc
-    if unpacked > limits.max_unpacked_bytes:
-        raise UnpackedTooLarge(name, f"{unpacked / 1e6:.0f} MB unpacked")
+    # Counted in the raw XML, before a parser builds millions of objects.
+    paragraphs = body.count(b"<w:p>") + body.count(b"<w:p ") + body.count(b"<w:p/>")
+    if paragraphs > limits.max_paragraphs:
+        raise TooManyParts(name, f"{paragraphs:,} paragraphs, limit {limits.max_paragraphs:,}")
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph

@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     risk_high: int = Field(
         default=65, ge=2, le=100, description="Risk (0-100) from which a pattern is high."
     )
+    max_sections: int = Field(
+        default=5_000, ge=10, description="Most sections a Markdown or text file may have."
+    )
+    max_paragraphs: int = Field(
+        default=100_000, ge=100, description="Most paragraphs a DOCX file may have."
+    )
     max_transcript_mb: float = Field(
         default=5, gt=0, description="Largest transcript file the CLI reads, in MB."
     )

@@ -226,3 +226,33 @@ def test_an_answer_in_another_language_is_saved_and_flagged(advisor: Advisor) ->
     assert any(f.kind == "language" and "German" in f.text for f in findings)
     english = advisor.answer(person.id, "Nobody owns the vendor feed and it breaks monthly.")
     assert not any("Not read" in n for n in english.notices)
+
+
+def _empty_paragraphs_docx(path: Path, count: int) -> Path:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxml'
+        'formats.org/wordprocessingml/2006/main"><w:body>' + "<w:p/>" * count + "</w:body>"
+        "</w:document>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", body)
+    return path
+
+
+def test_files_with_absurd_structure_are_refused_quickly(tmp_path: Path) -> None:
+    """A 1.2 MB Markdown file of 100,000 one-letter sections and a small DOCX of two million
+    empty paragraphs are refused by their limits, naming the limit (times in the closing note
+    and bench/RESULTS.md, not asserted here)."""
+    from app.errors import TooManyParts
+    from app.ingest import Limits, parse_file
+
+    limits = Limits(max_bytes=50 << 20, max_pages=1000, max_unpacked_bytes=200 << 20)
+    markdown = tmp_path / "sections.md"
+    markdown.write_text("".join(f"# {i}\nx\n" for i in range(100_000)))
+    with pytest.raises(TooManyParts, match="ADVISOR_MAX_SECTIONS"):
+        parse_file(markdown, limits)
+    docx = _empty_paragraphs_docx(tmp_path / "paragraphs.docx", 2_000_000)
+    assert docx.stat().st_size < 100_000
+    with pytest.raises(TooManyParts, match="2,000,000 paragraphs"):
+        parse_file(docx, limits)
