@@ -139,7 +139,9 @@ class Advisor:
         chunker = Chunker(
             self.settings.chunk_size, self.settings.chunk_overlap, lambda t: count(t, enc)
         )
-        return Indexer(self.store, chunker)
+        return Indexer(
+            self.store, chunker, self.settings.max_chunks, self.settings.max_file_seconds
+        )
 
     @cached_property
     def _retriever(self) -> Retriever:
@@ -531,6 +533,15 @@ class Advisor:
             return self._result(person, latest, stored, open_question, [notice, *unread])
         result = self._ask_next(person, [*turns, stored], stored)
         return result.model_copy(update={"notices": [*unread, *result.notices]})
+
+    def delete_answer(self, stakeholder_id: str, index: int, user: str | None = None) -> None:
+        """Remove one of a stakeholder's answers (the pilot's owner only): it no longer counts
+        as evidence; the question stays in the transcript."""
+        person = self._guard_interview(stakeholder_id, user, "write")
+        self._guard(person.workspace_id, user, "write")
+        if not self.sessions.delete_turn(stakeholder_id, index):
+            raise NotFound(f"No answer at position {index} in {person.name}'s interview.")
+        self.sessions.log(user, "answer-deleted", f"workspace:{person.workspace_id}", person.name)
 
     def finish_interview(self, stakeholder_id: str, user: str | None = None) -> TurnResult:
         return self.answer(stakeholder_id, "finish", user)

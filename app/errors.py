@@ -134,15 +134,15 @@ class UnpackedTooLarge(IngestError):
 
 
 class TooSlow(IngestError):
-    reason = "reading the file took longer than the time limit"
+    reason = "reading and indexing the file took longer than the time limit"
     hint = "Split it into smaller files, or raise ADVISOR_MAX_FILE_SECONDS."
 
 
 class TooManyParts(IngestError):
-    reason = "the file has more sections or paragraphs than the limit"
+    reason = "the file has more sections, paragraphs or passages than the limit"
     hint = (
         "Upload the parts that matter for this pilot, or raise ADVISOR_MAX_SECTIONS "
-        "(Markdown and text) or ADVISOR_MAX_PARAGRAPHS (DOCX)."
+        "(Markdown and text), ADVISOR_MAX_PARAGRAPHS (DOCX) or ADVISOR_MAX_CHUNKS."
     )
 
 

@@ -7,30 +7,57 @@ re-uploaded under the same name with new content replaces its old chunks.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from app.chunk import Chunker
+from app.errors import TooManyParts, TooSlow
 from app.schemas import ParsedDocument
 from app.store import VectorStore
 
 log = logging.getLogger(__name__)
 
 
+EMBED_BATCH = 256  # texts embedded between two looks at the clock
+
+
 class Indexer:
-    def __init__(self, store: VectorStore, chunker: Chunker) -> None:
+    def __init__(
+        self,
+        store: VectorStore,
+        chunker: Chunker,
+        max_chunks: int = 10_000,
+        max_seconds: float = 120.0,
+    ) -> None:
         self._store = store
         self._chunker = chunker
+        self._max_chunks = max_chunks
+        self._max_seconds = max_seconds
 
     def add(self, document: ParsedDocument, collection: str) -> int:
-        """Index one document; returns its chunk count."""
+        """Index one document; returns its chunk count. Nothing is written unless every
+        chunk was embedded within the chunk and time limits."""
+        started = time.monotonic()
         existing = self._store.ids_for_source(collection, document.source)
         chunks = self._chunker.split(document)
+        if len(chunks) > self._max_chunks:
+            raise TooManyParts(
+                document.source, f"{len(chunks):,} passages, limit {self._max_chunks:,}"
+            )
         wanted = {c.chunk_id for c in chunks}
         if set(existing) == wanted:
             log.debug("%s unchanged in %s", document.source, collection)
             return len(chunks)
         stale = [i for i in existing if i not in wanted]
-        vectors = self._store.embedder.embed([c.context_text for c in chunks])
+        texts = [c.context_text for c in chunks]
+        parts = []
+        for start in range(0, len(texts), EMBED_BATCH):
+            if time.monotonic() - started > self._max_seconds:
+                raise TooSlow(document.source, f"over {self._max_seconds:g} s")
+            parts.append(self._store.embedder.embed(texts[start : start + EMBED_BATCH]))
+        vectors = np.concatenate(parts) if parts else self._store.embedder.embed([])
         self._store.upsert(collection, chunks, vectors)
         self._store.delete(collection, stale)
         return len(chunks)

@@ -215,6 +215,17 @@ class SessionStore:
             with self._engine.begin() as connection:
                 connection.execute(text("ALTER TABLE turns ADD COLUMN answers INTEGER"))
 
+    def delete_turn(self, stakeholder_id: str, index: int) -> bool:
+        with self._tx() as tx:
+            gone = tx.execute(
+                turns.delete().where(
+                    turns.c.stakeholder_id == stakeholder_id,
+                    turns.c.index == index,
+                    turns.c.role == "stakeholder",
+                )
+            ).rowcount
+        return bool(gone)
+
     def set_turn_kind(self, turn_id: int, kind: str) -> None:
         with self._tx() as tx:
             tx.execute(update(turns).where(turns.c.id == turn_id).values(kind=kind))

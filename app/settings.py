@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     max_paragraphs: int = Field(
         default=100_000, ge=100, description="Most paragraphs a DOCX file may have."
     )
+    max_chunks: int = Field(
+        default=10_000, ge=10, description="Most passages one file may be cut into."
+    )
     max_transcript_mb: float = Field(
         default=5, gt=0, description="Largest transcript file the CLI reads, in MB."
     )

@@ -73,6 +73,7 @@ def _arguments(signature: inspect.Signature, space: str, person: str) -> dict[st
         "query": "vendor feed owner",
         "view_id": "v0000000001",
         "state": {"page": "Plan"},
+        "index": 1,
     }
     return {p: values[p] for p in signature.parameters if p in values and p not in ("self", "user")}
 

@@ -50,6 +50,15 @@ HEADINGS = {
 }
 
 
+def _pick_stakeholder(page: Any, label: str) -> None:
+    """Choose who is interviewed: type the name into the Stakeholder box and confirm."""
+    settle(page)
+    box = page.get_by_role("combobox", name="Stakeholder")
+    box.click()
+    page.keyboard.type(label.split(" (")[0])
+    page.get_by_role("option", name=label).click()
+
+
 def _nav(page: Any, name: str) -> None:
     """Pick a page in the sidebar and wait for its heading (a click during a rerun is retried)."""
     settle(page)
@@ -107,8 +116,7 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     _answer(page, "There is no agreed KPI and the sponsor moved to another division.")
     shot(page, "2-interview")
 
-    page.locator('[data-testid="stSelectbox"]').last.click()
-    page.get_by_role("option", name="Sam (IT operations lead)").click()
+    _pick_stakeholder(page, "Sam (IT operations lead)")
     page.get_by_role("heading", name="Interview with Sam").wait_for()
     settle(page)
     _answer(page, "The model runs from a notebook on a laptop and there is no monitoring.")
@@ -152,8 +160,7 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     page.get_by_role("heading", name="First 30 days").wait_for()
     _nav(page, "Interview")
     page.get_by_text("The model runs from a notebook on a laptop").first.wait_for()  # Sam
-    page.locator('[data-testid="stSelectbox"]').last.click()
-    page.get_by_role("option", name="Dana (Head of claims data)").click()
+    _pick_stakeholder(page, "Dana (Head of claims data)")
     settle(page)
     page.get_by_text("Karen in finance does it").first.wait_for()
 

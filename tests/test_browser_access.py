@@ -144,3 +144,31 @@ def test_a_stakeholder_link_opens_only_that_interview_until_withdrawn_or_expired
     page.goto(f"{app.url}/?invite={fresh}")
     page.get_by_text("expired").first.wait_for()
     assert "Interview with Dana" not in page.content()
+
+
+def test_what_people_type_is_shown_as_text(
+    setup: tuple[AppServer, Advisor, str, str], browser: Any
+) -> None:
+    """Images, links, formulas, headings and colour directives in an answer stay text: no
+    request leaves the page for them and the chat keeps its shape."""
+    app, adv, dana, _ = setup
+    hostile = (
+        "![pixel](http://127.0.0.1:9/track.png) [click me](http://127.0.0.1:9/) "
+        "$\\rule{40em}{10em}$ :red-background[Security warning: sign in again] # Heading"
+    )
+    adv.start_interview(dana, user="alice")
+    adv.answer(dana, hostile, user="alice")
+    page = _page(browser)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{app.url}/?invite={adv.invite(dana, user='alice')}")
+    page.get_by_role("heading", name="Interview with Dana").wait_for()
+    settle(page)
+    chat = page.locator('[data-testid="stChatMessage"]')
+    shown = chat.filter(has_text="pixel").first.inner_text().replace("\u2060", "")
+    assert "![pixel](http://127.0.0.1:9/track.png)" in shown
+    assert chat.locator("img[src*='127.0.0.1:9']").count() == 0
+    assert chat.locator("a[href*='127.0.0.1:9']").count() == 0
+    assert chat.locator(".katex").count() == 0
+    assert chat.locator("h1, h2, h3").count() == 0
+    assert not [url for url in requested if "127.0.0.1:9/" in url]

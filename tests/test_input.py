@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from app.advisor import Advisor
 from app.cli import cli
-from app.errors import ConfigError
+from app.errors import ConfigError, NotFound
 from app.export import export
 from app.language import Reader
 from app.ui.state import plain
@@ -256,3 +256,37 @@ def test_files_with_absurd_structure_are_refused_quickly(tmp_path: Path) -> None
     assert docx.stat().st_size < 100_000
     with pytest.raises(TooManyParts, match="2,000,000 paragraphs"):
         parse_file(docx, limits)
+
+
+def test_the_owner_can_delete_an_answer(advisor: Advisor) -> None:
+    space = advisor.create_workspace("Claims")
+    person = advisor.add_stakeholder(space.id, "Dana", "Head of claims data")
+    advisor.start_interview(person.id)
+    stored = advisor.answer(person.id, "My colleague's salary is 41,000 and nobody owns the feed.")
+    assert stored.answer is not None
+    advisor.delete_answer(person.id, stored.answer.index)
+    assert all(t.role == "advisor" for t in advisor.turns(person.id))
+    assert not any(e.quote.startswith("My colleague") for p in advisor.assess(space.id).patterns
+                   for e in p.evidence)  # fmt: skip
+    with pytest.raises(NotFound):
+        advisor.delete_answer(person.id, stored.answer.index)
+
+
+def test_indexing_has_a_passage_limit_and_a_clock(advisor: Advisor) -> None:
+    """Cutting and embedding count against the limits too; nothing is written when one
+    trips, and the refusal names the setting."""
+    space = advisor.create_workspace("Claims")
+    text = "\n\n".join(
+        f"## Part {i}\n\n" + "The vendor feed has no owner. " * 40 for i in range(60)
+    )
+    strict = advisor.settings.model_copy(update={"max_chunks": 10})
+    advisor.settings = strict
+    advisor.__dict__.pop("_indexer", None)
+    record = advisor.add_document(space.id, "long.md", text.encode())
+    assert record.status == "refused" and "ADVISOR_MAX_CHUNKS" in (record.error or "")
+    advisor.settings = strict.model_copy(update={"max_chunks": 10_000, "max_file_seconds": 0})
+    advisor.__dict__.pop("_indexer", None)
+    record = advisor.add_document(space.id, "long.md", text.encode())
+    assert record.status == "refused" and "ADVISOR_MAX_FILE_SECONDS" in (record.error or "")
+    found = advisor.search("vendor feed owner", workspace=space.id)
+    assert not [r for r in found if r.source == "long.md"]

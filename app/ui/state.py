@@ -173,12 +173,17 @@ def rerun(adv: Advisor, view: View, user: str | None) -> None:
 
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$:~=^])")
+# After ":", "." and "@" inside a word, an invisible word joiner (U+2060): the renderer then
+# finds no bare URL, domain or e-mail address to turn into a link.
+_LINKABLE = re.compile(r"(?<=[:.@])(?=[^\s\\])")
 
 
 def plain(text: object) -> str:
     """User text (names, answers, quotes, file names) for a Markdown element, shown as text:
-    no headings, links, images, formulas or colour directives. Line breaks are kept."""
-    escaped = _MARKUP.sub(r"\\\1", str(text))
+    no headings, links (not even bare URLs), images, formulas or colour directives. Line
+    breaks are kept. Only what is displayed changes; the stored text never does."""
+    joined = _LINKABLE.sub("\u2060", str(text))
+    escaped = _MARKUP.sub(r"\\\1", joined)
     return escaped.replace("\n", "  \n")
 
 

@@ -27,6 +27,22 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     person = next(p for p in people if p.id == chosen)
     st.header(f"Interview with {state.plain(person.name)}")
     chat(adv, view, user, person)
+    _delete(adv, view, user, person)
+
+
+def _delete(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> None:
+    """The owner may remove an answer (typed by mistake, or text that must not be kept)."""
+    answers = [t for t in adv.turns(person.id, user) if t.role == "stakeholder"]
+    if not answers or adv.role(person.workspace_id, user) != "owner":
+        return
+    with st.expander("Delete an answer"):
+        labels = {t.index: f"{t.content[:80]}" for t in answers}
+        index: int = st.selectbox(
+            "Answer", list(labels), format_func=labels.__getitem__, key="delete-which"
+        )
+        if st.button("Delete this answer", key="delete-answer"):
+            state.guarded("delete the answer", adv.delete_answer, person.id, index, user)
+            state.rerun(adv, view, user)
 
 
 def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> None:
