@@ -82,12 +82,9 @@ class Gate:
 
     def check(self, workspace_id: str, user: str | None, need: Need) -> None:
         """Raise AccessDenied unless ``user`` may ``need`` in the workspace."""
+        self.check_account(user)
         if user is None:
-            if self.protected:
-                raise AccessDenied("Sign in first.")
             return
-        if user.startswith(STAKEHOLDER):
-            raise AccessDenied("This link opens one interview only.")
         role = self.sessions.role(workspace_id, user)
         if role is None:
             raise AccessDenied("This pilot belongs to someone else; ask its owner for access.")
@@ -97,18 +94,14 @@ class Gate:
                 "owner to make you an owner."
             )
 
-    def check_interview(self, workspace_id: str, stakeholder_id: str, user: str | None) -> None:
-        """The pilot's owner, or the stakeholder themselves through their link."""
-        if user is not None and user == f"{STAKEHOLDER}{stakeholder_id}":
-            return
-        self.check(workspace_id, user, "interview")
-
-    def check_read_interview(
-        self, workspace_id: str, stakeholder_id: str, user: str | None
+    def check_interview(
+        self, workspace_id: str, stakeholder_id: str, user: str | None, need: Need
     ) -> None:
-        if user is not None and user == f"{STAKEHOLDER}{stakeholder_id}":
+        """As ``check``, except that the stakeholder themselves, through their link, may read
+        and answer their own interview (never change anything else about it)."""
+        if need != "write" and user == f"{STAKEHOLDER}{stakeholder_id}":
             return
-        self.check(workspace_id, user, "read")
+        self.check(workspace_id, user, need)
 
     def check_account(self, user: str | None) -> None:
         """Calls that are not about one pilot (search the playbooks, create a pilot)."""

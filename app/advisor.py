@@ -427,13 +427,11 @@ class Advisor:
                 raise AccessDenied("Documents belong to a pilot: pick one you may use.")
 
     def _guard_interview(self, stakeholder_id: str, user: str | None, need: Need) -> Stakeholder:
+        """A stakeholder, if ``user`` may ``need`` their interview (``Gate.check_interview``)."""
         found = self.sessions.stakeholder(stakeholder_id)
         if found is None:
             raise NotFound(f"No stakeholder {stakeholder_id!r}; add them to the pilot first.")
-        if need == "read":
-            self.gate.check_read_interview(found.workspace_id, stakeholder_id, user)
-        else:
-            self.gate.check_interview(found.workspace_id, stakeholder_id, user)
+        self.gate.check_interview(found.workspace_id, stakeholder_id, user, need)
         return found
 
     def add_stakeholder(
@@ -538,7 +536,6 @@ class Advisor:
         """Remove one of a stakeholder's answers (the pilot's owner only): it no longer counts
         as evidence; the question stays in the transcript."""
         person = self._guard_interview(stakeholder_id, user, "write")
-        self._guard(person.workspace_id, user, "write")
         if not self.sessions.delete_turn(stakeholder_id, index):
             raise NotFound(f"No answer at position {index} in {person.name}'s interview.")
         self.sessions.log(user, "answer-deleted", f"workspace:{person.workspace_id}", person.name)
@@ -1024,7 +1021,6 @@ class Advisor:
     def invite(self, stakeholder_id: str, user: str | None = None) -> str:
         """A private link token that opens only this stakeholder's interview."""
         person = self._guard_interview(stakeholder_id, user, "write")
-        self._guard(person.workspace_id, user, "write")
         token = self.gate.invite(stakeholder_id, user, self.settings.invite_days)
         self.sessions.log(user, "invite", f"workspace:{person.workspace_id}", person.name)
         return token
@@ -1032,15 +1028,15 @@ class Advisor:
     def revoke_invites(self, stakeholder_id: str, user: str | None = None) -> int:
         """Withdraw every link sent to this stakeholder."""
         person = self._guard_interview(stakeholder_id, user, "write")
-        self._guard(person.workspace_id, user, "write")
         count = self.sessions.revoke_invites(stakeholder_id)
         self.sessions.log(user, "revoke", f"workspace:{person.workspace_id}", person.name)
         return count
 
     def invite_status(self, stakeholder_id: str, user: str | None = None) -> str:
-        """In plain words: no link, link sent (not opened), opened, withdrawn, expired."""
-        person = self._guard_interview(stakeholder_id, user, "read")
-        self._guard(person.workspace_id, user, "read")
+        """In plain words: no link, link sent (not opened), opened, withdrawn, expired. For the
+        pilot's people, not for the stakeholder's own link."""
+        self._guard_interview(stakeholder_id, user, "read")
+        self.gate.check_account(user)
         rows = self.sessions.invites_of(stakeholder_id)
         if not rows:
             return "no link sent"

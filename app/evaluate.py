@@ -446,7 +446,7 @@ class Runner:
         required = [r in ids for r in scenario.required_items]
         covered = [any(i.pattern == p for i in items) for p in scenario.at_risk]
         spoken = {e.quote for p in plan.assessment.patterns for e in p.evidence}
-        quoted = [any(q in i.why_here for q in spoken) for i in items if spoken]
+        quoted = [any(q in i.why_here for q in spoken) for i in items] if spoken else []
         failures = []
         if status != scenario.expected_verdict:
             failures.append(f"verdict {status}, expected {scenario.expected_verdict}")
@@ -463,8 +463,8 @@ class Runner:
         ]
         failures += [
             f"why-here of {i.id} quotes no evidence"
-            for i in items
-            if spoken and not any(q in i.why_here for q in spoken)
+            for i, ok in zip(items, quoted, strict=False)
+            if not ok
         ]
         return Case(
             kind="plan",

@@ -292,6 +292,7 @@ class BlockerRule(_Frozen):
 class ProfileTexts(_Frozen):
     questions: dict[str, str]
     labels: dict[str, dict[str, str]]
+    applies: dict[str, str] = Field(description="Condition -> why it applies, in words.")
     clues: dict[str, dict[str, list[str]]]
     systems: list[str]
 
@@ -529,6 +530,9 @@ def load_knowledge(knowledge_dir: Path) -> Knowledge:
                 f"{rec.file}: {rec.id} is triggered by unknown slots "
                 f"{sorted(set(rec.triggered_by) - slot_ids)}."
             )
+    for condition in {c for r in recommendations for c in r.applies_when}:
+        if condition not in plan.profile.applies:
+            raise ConfigError(f"plan.yaml: profile.applies has no words for {condition!r}.")
     for rule in plan.blockers:
         for condition in rule.when:
             check_condition(condition)

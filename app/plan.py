@@ -644,18 +644,7 @@ def _who(e: Evidence) -> str:
 
 
 def _condition_text(condition: str, knowledge: Knowledge) -> str:
-    name, _, value = condition.partition("=")
-    labels = knowledge.plan.profile.labels[name]
-    phrase = labels[value or "true"]
-    return {
-        "built in-house": "is built in-house",
-        "bought from a vendor": "is bought from a vendor",
-        "predictive": "is a predictive model",
-        "generative": "is a generative model",
-        "real time": "answers in real time",
-        "batch": "runs in batches",
-        "regulated sector": "is in a regulated sector",
-    }.get(phrase, phrase)
+    return knowledge.plan.profile.applies[condition]
 
 
 def _join(phrases: Sequence[str]) -> str:

@@ -5,42 +5,45 @@ from __future__ import annotations
 import streamlit as st
 
 from app.advisor import Advisor
+from app.knowledge import PlanRules
 from app.schemas import PilotProfile, Workspace
 from app.ui import state
 from app.ui.state import View
 
 _NOT_SURE = "Not sure yet"
-_CHOICES: dict[str, dict[str, object]] = {
-    "model_source": {"Built in-house": "in_house", "Bought from a vendor": "vendor"},
-    "model_kind": {
-        "Predicts or classifies": "predictive",
-        "Generates text or images": "generative",
-    },
-    "personal_data": {"Yes": True, "No": False},
-    "regulated_sector": {"Yes": True, "No": False},
-    "decisions_about_people": {"Yes": True, "No": False},
-    "timing": {"In real time": "real_time", "In batches (e.g. nightly)": "batch"},
-}
-_QUESTIONS = {
-    "model_source": "Is the model built in-house or bought?",
-    "model_kind": "What does it do?",
-    "personal_data": "Does it use personal data?",
-    "regulated_sector": "Is the organisation in a regulated sector?",
-    "decisions_about_people": "Does it make or support decisions about people?",
-    "timing": "Does it answer in real time or in batches?",
-}
+_ASKED = (
+    "model_source",
+    "model_kind",
+    "personal_data",
+    "regulated_sector",
+    "decisions_about_people",
+    "timing",
+)
 
 
-def _profile_fields(prefix: str, current: PilotProfile | None = None) -> dict[str, object]:
-    """The profile questions in plain words; every one may stay "not sure"."""
+def _options(rules: PlanRules, name: str) -> dict[str, object]:
+    """A profile field's answers as shown ("Built in-house") -> the value stored."""
+    return {
+        label[:1].upper() + label[1:]: {"true": True, "false": False}.get(value, value)
+        for value, label in rules.profile.labels[name].items()
+    }
+
+
+def _profile_fields(
+    rules: PlanRules, prefix: str, current: PilotProfile | None = None
+) -> dict[str, object]:
+    """The profile questions of ``knowledge/plan.yaml`` in plain words; each may stay "not
+    sure"."""
     fields: dict[str, object] = {}
     left, right = st.columns(2)
-    for number, (name, options) in enumerate(_CHOICES.items()):
+    for number, name in enumerate(_ASKED):
+        options = _options(rules, name)
         labels = [_NOT_SURE, *options]
         value = getattr(current, name) if current else None
         index = next((i for i, v in enumerate(options.values(), 1) if v == value), 0)
         column = left if number % 2 == 0 else right
-        chosen = column.selectbox(_QUESTIONS[name], labels, index=index, key=f"{prefix}-{name}")
+        question = rules.profile.questions[name]
+        chosen = column.selectbox(question, labels, index=index, key=f"{prefix}-{name}")
         if chosen != _NOT_SURE:
             fields[name] = options[chosen]
     go_live = left.text_input(
@@ -100,7 +103,7 @@ def _profile(adv: Advisor, view: View, user: str | None, workspace: Workspace) -
             f"{state.plain(clue.source)}: “{state.plain(clue.quote[:200])}”"
         )
     with st.form("profile"):
-        fields = _profile_fields("profile", profile)
+        fields = _profile_fields(adv.knowledge.plan, "profile", profile)
         if st.form_submit_button("Save the profile", key="save-profile"):
             saved = state.guarded(
                 "save the pilot profile", adv.set_profile, workspace.id, fields, user
@@ -121,7 +124,7 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
             "Use case in one or two sentences (optional)", height=80, key="pilot-use-case"
         )
         with st.expander("What kind of pilot is it? (optional, helps the plan fit)"):
-            fields = _profile_fields("new")
+            fields = _profile_fields(adv.knowledge.plan, "new")
         if st.form_submit_button("Create pilot", type="primary", key="create-pilot"):
             pilot = {"organisation": organisation.strip(), "use_case": use_case.strip()}
             created = state.guarded(
