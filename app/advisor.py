@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, partial
@@ -276,9 +277,10 @@ class Advisor:
     def _ingest_one(
         self, label: str, parse: Callable[[], ParsedDocument], workspace: str
     ) -> tuple[IngestReport, ParsedDocument | None]:
+        started = time.monotonic()  # one clock for parsing, chunking and embedding
         try:
             document = parse()
-            chunks = self._indexer.add(document, self.store.name_for(workspace))
+            chunks = self._indexer.add(document, self.store.name_for(workspace), started)
         except IngestError as err:
             log.info("refused %s: %s", label, err)
             return IngestReport(path=label, status="refused", error=str(err)), None
@@ -305,6 +307,7 @@ class Advisor:
             status="indexing",
             created=now(),
         )
+        started = time.monotonic()  # one clock for parsing, chunking and embedding
         try:
             document = parse_bytes(data, name, self.limits)
         except IngestError as err:
@@ -315,7 +318,7 @@ class Advisor:
         record = record.model_copy(update={"source": document.source, "sha256": document.sha256})
         self.sessions.add_document(record)
         try:
-            chunks = self._indexer.add(document, self.store.name_for(workspace_id))
+            chunks = self._indexer.add(document, self.store.name_for(workspace_id), started)
         except IngestError as err:
             self._indexer.remove_source(self.store.name_for(workspace_id), document.source)
             return self.sessions.add_document(
@@ -1068,9 +1071,27 @@ class Advisor:
         units, documents, extra = self._transcript_units(transcript, paths, workspace)
         return self._assess_units(units, documents, extra)
 
+    def _check_transcript(self, transcript: Transcript) -> None:
+        """Refuse, before any reading, a transcript over the turn or answer-length limits."""
+        turns, limit = len(transcript.turns), self.settings.max_transcript_turns
+        if turns > limit:
+            raise ConfigError(
+                f"The transcript has {turns:,} turns; the limit is {limit:,} "
+                "(ADVISOR_MAX_TRANSCRIPT_TURNS). Split it into one file per interview."
+            )
+        longest = self.settings.max_answer_chars
+        for number, turn in enumerate(transcript.turns, start=1):
+            if len(turn.content) > longest:
+                raise ConfigError(
+                    f"Turn {number} of the transcript is {len(turn.content):,} characters; the "
+                    f"limit is {longest:,} (ADVISOR_MAX_ANSWER_CHARS). Split it into shorter "
+                    "turns, or give the text as a document (--doc)."
+                )
+
     def _transcript_units(
         self, transcript: Transcript, paths: Sequence[Path], workspace: str | None
     ) -> tuple[list[TextUnit], dict[str, str], list[Finding]]:
+        self._check_transcript(transcript)
         units: list[TextUnit] = []
         question = None
         question_pattern = None

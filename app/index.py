@@ -36,12 +36,15 @@ class Indexer:
         self._max_chunks = max_chunks
         self._max_seconds = max_seconds
 
-    def add(self, document: ParsedDocument, collection: str) -> int:
+    def add(self, document: ParsedDocument, collection: str, started: float | None = None) -> int:
         """Index one document; returns its chunk count. Nothing is written unless every
-        chunk was embedded within the chunk and time limits."""
-        started = time.monotonic()
+        chunk was embedded within the chunk and time limits. ``started`` is when reading the
+        file began (``time.monotonic()``), so one clock covers parsing, chunking and embedding."""
+        started = time.monotonic() if started is None else started
         existing = self._store.ids_for_source(collection, document.source)
         chunks = self._chunker.split(document)
+        if time.monotonic() - started > self._max_seconds:
+            raise TooSlow(document.source, f"over {self._max_seconds:g} s")
         if len(chunks) > self._max_chunks:
             raise TooManyParts(
                 document.source, f"{len(chunks):,} passages, limit {self._max_chunks:,}"

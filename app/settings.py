@@ -154,6 +154,9 @@ class Settings(BaseSettings):
     max_transcript_mb: float = Field(
         default=5, gt=0, description="Largest transcript file the CLI reads, in MB."
     )
+    max_transcript_turns: int = Field(
+        default=2_000, ge=10, description="Most turns (questions and answers) in one transcript."
+    )
     max_answer_chars: int = Field(
         default=20_000,
         ge=1_000,

@@ -155,6 +155,34 @@ def test_export_page_offers_all_five_formats(shared: Advisor) -> None:
     assert labels == ["PDF report", "Word (DOCX)", "Markdown", "JSON", "CSV for Jira"]
 
 
+def test_a_failed_download_is_explained_on_the_export_page(
+    shared: Advisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui.views import export as view
+
+    workspace = shared.create_workspace("Claims triage")
+    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    shared.start_interview(person.id)
+    shared.answer(person.id, "The model runs from a notebook on a laptop with no monitoring.")
+    shared.plan(workspace.id)
+
+    def broken(*_: object) -> bytes:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shared, "export", broken)
+    build = view.builder(shared, workspace.id, "pdf", None)
+    with pytest.raises(RuntimeError):  # Streamlit shows "Failed to generate file" on the button
+        build()
+    at = _go(_app(), "Export")
+    [error] = [e.value for e in at.error]
+    assert error.startswith("PDF report: the last download failed.")
+    assert "internal error" in error and "Traceback" not in error
+
+    monkeypatch.undo()
+    assert build().startswith(b"%PDF")  # a later build that works clears the message
+    assert not view.failures(workspace.id, None)
+
+
 def test_accounts_gate_and_private_workspaces(shared: Advisor) -> None:
     shared.gate.add_user("alice", "alice-password-1")
     shared.gate.add_user("bob", "bob-password-12")

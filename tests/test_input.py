@@ -290,3 +290,49 @@ def test_indexing_has_a_passage_limit_and_a_clock(advisor: Advisor) -> None:
     assert record.status == "refused" and "ADVISOR_MAX_FILE_SECONDS" in (record.error or "")
     found = advisor.search("vendor feed owner", workspace=space.id)
     assert not [r for r in found if r.source == "long.md"]
+
+
+def test_one_clock_covers_parsing_and_indexing(
+    advisor: Advisor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that parses in most of its time and indexes in the rest is refused as a whole:
+    each step alone is under the limit, together they are over."""
+    import time
+
+    import app.advisor as module
+    from app.ingest import Limits, parse_bytes
+    from app.schemas import ParsedDocument
+
+    def slow(data: bytes, name: str, limits: Limits) -> ParsedDocument:
+        time.sleep(0.4)
+        return parse_bytes(data, name, limits)
+
+    space = advisor.create_workspace("Claims")
+    advisor.settings = advisor.settings.model_copy(update={"max_file_seconds": 0.3})
+    advisor.__dict__.pop("_indexer", None)
+    monkeypatch.setattr(module, "parse_bytes", slow)
+    record = advisor.add_document(space.id, "notes.md", b"# Notes\n\nThe feed has no owner.\n")
+    assert record.status == "refused" and "ADVISOR_MAX_FILE_SECONDS" in (record.error or "")
+
+
+def test_a_transcript_over_the_turn_or_answer_limit_is_refused_before_reading(
+    advisor: Advisor,
+) -> None:
+    from app.schemas import Transcript
+
+    def transcript(turns: int, size: int) -> Transcript:
+        return Transcript.model_validate(
+            {
+                "pilot": {"name": "Claims"},
+                "turns": [
+                    {"role": "stakeholder", "content": "The feed has no owner. " * size}
+                    for _ in range(turns)
+                ],
+            }
+        )
+
+    limit = advisor.settings.max_transcript_turns
+    with pytest.raises(ConfigError, match="ADVISOR_MAX_TRANSCRIPT_TURNS"):
+        advisor.assess_transcript(transcript(limit + 1, 1))
+    with pytest.raises(ConfigError, match=r"Turn 1 .*ADVISOR_MAX_ANSWER_CHARS"):
+        advisor.plan_transcript(transcript(1, 2_000))
