@@ -23,9 +23,9 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property, partial
+from functools import cached_property, partial, wraps
 from pathlib import Path
-from typing import cast
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from app import assess as scoring
 from app.access import STAKEHOLDER, Gate, Need, account_name
@@ -46,6 +46,7 @@ from app.ingest import Limits, display_name, parse_bytes, parse_file
 from app.interview import Interviewer, SlotState, role_id
 from app.knowledge import Knowledge, load_knowledge, playbook_document
 from app.language import Reader
+from app.llm import action, current_calls
 from app.plan import (
     Context,
     Person,
@@ -92,6 +93,24 @@ log = logging.getLogger(__name__)
 DEFAULT_WORKSPACE = "default"
 ENGINES = ("offline", "openai:<model>")
 Progress = Callable[[int, int, str], None]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _llm_action(
+    method: Callable[Concatenate[Advisor, P], R],
+) -> Callable[Concatenate[Advisor, P], R]:
+    """One user action: its LLM calls share one time budget (ADVISOR_LLM_BUDGET_SECONDS), and
+    the audit of its result lists them."""
+
+    @wraps(method)
+    def run(self: Advisor, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with action(self.settings.llm_budget_seconds):
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Advisor:
@@ -209,11 +228,21 @@ class Advisor:
                     base_url=self.settings.openai_base_url,
                     timeout=self.settings.llm_timeout,
                     retries=self.settings.llm_retries,
+                    seed=self.settings.llm_seed,
                 )
+            from app.assets import locate
             from app.redact import Redactor
 
             redactor = Redactor(self.settings.redact_patterns) if self.settings.redact else None
-            llm = LLMEngine(cast(Chat, chat), self.knowledge, self.settings.prompts_dir, redactor)
+            enc = encoding("cl100k_base", locate(self.settings.assets_dir).tiktoken_dir)
+            llm = LLMEngine(
+                cast(Chat, chat),
+                self.knowledge,
+                self.settings.prompts_dir,
+                redactor,
+                count=lambda text: count(text, enc),
+                budget=self.settings.llm_budget_seconds,
+            )
             return LLMEngineAdapter(self.knowledge, self.embedder, self.detector, llm)
         raise ConfigError(f"Unknown ADVISOR_LLM={choice!r}; valid: {', '.join(ENGINES)}.")
 
@@ -461,6 +490,7 @@ class Advisor:
 
     # interview -----------------------------------------------------------------------------------
 
+    @_llm_action
     def start_interview(self, stakeholder_id: str, user: str | None = None) -> TurnResult:
         """The question waiting for the stakeholder: the first one, or the open one."""
         person = self._guard_interview(stakeholder_id, user, "interview")
@@ -469,6 +499,7 @@ class Advisor:
             return self._result(person, turns, None, turns[-1], [])
         return self._ask_next(person, turns, None)
 
+    @_llm_action
     def answer(
         self,
         stakeholder_id: str,
@@ -750,6 +781,7 @@ class Advisor:
             documents=documents,
             created=now(),
             notices=notices,
+            llm_calls=current_calls(),
         )
 
     def read_answer(self, question: str, answer: str) -> list[Evidence]:
@@ -773,6 +805,7 @@ class Advisor:
             units += self._turn_units(turns, person.name, person.role)
         return units + self._document_units(workspace_id)
 
+    @_llm_action
     def assess(self, workspace_id: str, user: str | None = None) -> Assessment:
         self._guard(workspace_id, user, "write")
         units = self._workspace_units(workspace_id)
@@ -785,6 +818,7 @@ class Advisor:
         self.sessions.save_draft(workspace_id, "assessment", assessment.model_dump_json())
         return assessment
 
+    @_llm_action
     def plan(self, workspace_id: str, user: str | None = None) -> Plan:
         workspace = self._guard(workspace_id, user, "write")
         assessment = self.assess(workspace_id, user)
@@ -901,6 +935,7 @@ class Advisor:
                 "notices": [*assessment.audit.notices, *notices],
                 "prompts": self.engine.prompts_used(),
                 "created": now(),
+                "llm_calls": current_calls(),
             }
         )
         return Plan(
@@ -926,6 +961,7 @@ class Advisor:
 
     # questions -----------------------------------------------------------------------------------
 
+    @_llm_action
     def ask(self, workspace_id: str | None, question: str, user: str | None = None) -> Answer:
         """Answer a free question from the playbooks and the workspace's documents, cited."""
         if workspace_id is not None:
@@ -1065,6 +1101,7 @@ class Advisor:
 
     # transcripts (CLI and evals): no session needed ----------------------------------------------
 
+    @_llm_action
     def assess_transcript(
         self, transcript: Transcript, paths: Sequence[Path] = (), workspace: str | None = None
     ) -> Assessment:
@@ -1134,6 +1171,7 @@ class Advisor:
             extra += self._copy_findings(space, sources)
         return units, documents, extra
 
+    @_llm_action
     def plan_transcript(
         self, transcript: Transcript, paths: Sequence[Path] = (), workspace: str | None = None
     ) -> Plan:

@@ -22,7 +22,7 @@ from app.citations import cite, quotable_sentences
 from app.embeddings import Embedder, embed_fixed
 from app.errors import LLMError
 from app.knowledge import Knowledge
-from app.llm import LLMEngine
+from app.llm import PASSAGE_CHARS, LLMEngine
 from app.reader import Detection, EvidenceReader, TextUnit, merge, unit_key
 from app.schemas import (
     Answer,
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 ANSWER_MIN_SIMILARITY = 0.35
 ANSWER_SENTENCES = 3
 CACHE_SIZE = 20_000
+EVIDENCE_PER_ITEM = 3  # quotes per plan item shown to the LLM
+QUOTE_CHARS = 300
 LLM_PROBABILITY = 0.9  # an LLM finding counts like a clear reading; hedged ones less
 
 
@@ -237,11 +239,18 @@ class LLMEngineAdapter(OfflineEngine):
         self, pilot: str, phases: Sequence[Phase], passages: dict[str, dict[str, str]]
     ) -> tuple[dict[str, str], list[str]]:
         items = {}
+        # Only what each item needs: its strongest quotes and the start of each cited passage
+        # (the quotes the LLM gives are checked against the same trimmed text).
+        passages = {
+            item: {cid: text[:PASSAGE_CHARS] for cid, text in cited.items()}
+            for item, cited in passages.items()
+        }
         for phase in phases:
             for item in phase.items:
                 evidence = (
                     "\n".join(
-                        f"- \u201c{e.quote}\u201d ({e.source.label()})" for e in item.evidence
+                        f"- \u201c{_short(e.quote)}\u201d ({e.source.label()})"
+                        for e in item.evidence[:EVIDENCE_PER_ITEM]
                     )
                     or "- (prerequisite of other items)"
                 )
@@ -272,7 +281,7 @@ class LLMEngineAdapter(OfflineEngine):
             return offline_summary(assessment, phases), [fallback_notice("write the summary", exc)]
 
     def answer(self, question: str, chunks: Sequence[Chunk]) -> tuple[Answer, list[str]]:
-        passages = {c.chunk_id: c.text for c in chunks}
+        passages = {c.chunk_id: c.text[: 2 * PASSAGE_CHARS] for c in chunks}
         if not passages:
             return _no_answer(question, self.name), []
         try:
@@ -287,6 +296,10 @@ class LLMEngineAdapter(OfflineEngine):
         if not citations:
             return _no_answer(question, self.name), []
         return Answer(question=question, text=out.answer, citations=citations, engine=self.name), []
+
+
+def _short(quote: str) -> str:
+    return quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1].rstrip() + "\u2026"
 
 
 def _without_instructions(text: str, detector: EvidenceReader) -> str:

@@ -59,8 +59,9 @@ class LLMError(AdvisorError):
     """The LLM endpoint failed, timed out or returned output that failed validation.
 
     ``kind`` is one of ``timeout``, ``rate_limited``, ``server_error``, ``unreachable``,
-    ``refused`` or ``invalid_output``. The advisor catches it and falls back to the offline
-    engine for that step.
+    ``refused``, ``filtered``, ``truncated`` (cut at its token limit), ``budget`` (the time
+    allowed for the user's action is spent) or ``invalid_output``. The advisor catches it and
+    falls back to the offline engine for that step.
     """
 
     def __init__(self, message: str, kind: str = "invalid_output") -> None:

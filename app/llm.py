@@ -14,7 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -25,11 +29,27 @@ from app.figures import FigureViolation, find_banned
 from app.interview import acknowledgement_side, quotes
 from app.knowledge import Knowledge
 from app.prompts import Prompt, load_prompt
+from app.providers.openai_chat import Reply
 from app.redact import Redaction, Redactor
+from app.schemas import LLMCall
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d(?:\s*%)?|(?<![\w.])\d(?:\s*%)?")
+
+
+# Output tokens allowed per step: enough for a valid answer, never a runaway loop.
+MAX_TOKENS = {
+    "interview_question": 160,
+    "extract_signals": 1200,
+    "plan_rationale": 1200,
+    "plan_summary": 400,
+    "answer_question": 600,
+    "judge_faithfulness": 160,
+}
+SIGNAL_BATCH_TOKENS = 1500  # of answer and document text per extract_signals call
+RATIONALE_BATCH = 4  # plan items per plan_rationale call
+PASSAGE_CHARS = 700  # of each passage shown to the LLM (quotes are checked against the same)
 
 
 class Chat(Protocol):
@@ -38,7 +58,51 @@ class Chat(Protocol):
     @property
     def model_id(self) -> str: ...
 
-    def structured(self, system: str, user: str, schema: type[T]) -> T: ...
+    def structured(
+        self,
+        system: str,
+        user: str,
+        schema: type[T],
+        max_tokens: int = 1024,
+        timeout: float | None = None,
+    ) -> Reply[T]: ...
+
+
+@dataclass
+class Action:
+    """One user action (an answer, an assessment, a plan, a question): the time its LLM calls
+    may take in all, and what each call cost."""
+
+    deadline: float
+    seconds: float
+    calls: list[LLMCall] = field(default_factory=list)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+_ACTION: ContextVar[Action | None] = ContextVar("llm_action", default=None)
+
+
+@contextmanager
+def action(seconds: float) -> Iterator[Action]:
+    """Bound the LLM work of one user action; nested actions share the outer budget."""
+    current = _ACTION.get()
+    if current is not None:
+        yield current
+        return
+    started = Action(time.monotonic() + seconds, seconds)
+    token = _ACTION.set(started)
+    try:
+        yield started
+    finally:
+        _ACTION.reset(token)
+
+
+def current_calls() -> list[LLMCall]:
+    """The LLM calls of the action under way (for its audit)."""
+    found = _ACTION.get()
+    return list(found.calls) if found else []
 
 
 # output schemas: their field descriptions are the spec the model sees --------------------------
@@ -110,6 +174,10 @@ def _restored(result: T, redaction: Redaction) -> T:
     return type(result).model_validate(walk(result.model_dump()))
 
 
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -130,6 +198,33 @@ def invented_numbers(text: str, sources: Sequence[str]) -> list[str]:
     ]
 
 
+def _parts(text: str, budget: int, count: Callable[[str], int]) -> list[str]:
+    """``text`` in consecutive parts of at most ``budget`` tokens, cut between sentences
+    (between words only inside a sentence longer than that)."""
+    sentences = [s for s in re.split(r"(?<=[.!?;])\s+|\n+", text) if s.strip()]
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for sentence in sentences:
+        tokens = count(sentence)
+        if tokens > budget:
+            words = sentence.split()
+            step = max(1, len(words) * budget // (tokens + 1))
+            pieces = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
+        else:
+            pieces = [sentence]
+        for piece in pieces:
+            cost = count(piece) + 1
+            if current and size + cost > budget:
+                parts.append(" ".join(current))
+                current, size = [], 0
+            current.append(piece)
+            size += cost
+    if current:
+        parts.append(" ".join(current))
+    return parts
+
+
 class LLMEngine:
     """Prompts, calls and validation for every step the LLM can enrich."""
 
@@ -139,11 +234,15 @@ class LLMEngine:
         knowledge: Knowledge,
         prompts_dir: Path,
         redactor: Redactor | None = None,
+        count: Callable[[str], int] | None = None,
+        budget: float = 120.0,
     ) -> None:
         self.chat = chat
         self.knowledge = knowledge
         self.prompts_dir = prompts_dir
         self.redactor = redactor
+        self.count = count or (lambda text: len(text) // 4)
+        self.budget = budget
         self.used: dict[str, str] = {}
         self.redacted = 0
 
@@ -162,13 +261,30 @@ class LLMEngine:
         values: dict[str, str],
         schema: type[T],
         validate: Callable[[T], list[str]],
+        max_tokens: int | None = None,
     ) -> T:
-        """Redact, render, ask, restore, validate; one retry with the reasons; else ``LLMError``."""
+        """Redact, render, ask, restore, validate; one retry with the reasons; else ``LLMError``.
+
+        Each call is bounded: ``max_tokens`` for the step, and no more time than is left of the
+        user action's budget (``ADVISOR_LLM_BUDGET_SECONDS``); its cost goes to the action."""
+        with action(self.budget) as current:
+            return self._call(name, values, schema, validate, current, max_tokens)
+
+    def _call(
+        self,
+        name: str,
+        values: dict[str, str],
+        schema: type[T],
+        validate: Callable[[T], list[str]],
+        current: Action,
+        max_tokens: int | None,
+    ) -> T:
         redaction = Redaction()
         if self.redactor is not None:
             values = {k: self.redactor.redact(v, redaction) for k, v in values.items()}
             self.redacted += redaction.count
         system, user = self.prompt(name).render(**values)
+        limit = max_tokens or MAX_TOKENS.get(name, 1024)
         problems: list[str] = []
         for attempt in range(2):
             if problems:
@@ -177,14 +293,37 @@ class LLMEngine:
                     + "; ".join(problems[:5])
                     + ". Answer again, following the rules exactly."
                 )
+            left = current.remaining()
+            if left < 1:
+                raise LLMError(
+                    f"the {current.seconds:g} s allowed for this action (ADVISOR_LLM_BUDGET_"
+                    "SECONDS) were spent",
+                    "budget",
+                )
+            record = LLMCall(step=name, prompt_tokens=self.count(system) + self.count(user),
+                             max_tokens=limit)  # fmt: skip
+            started = time.monotonic()
             try:
-                result = _restored(self.chat.structured(system, user, schema), redaction)
+                reply = self.chat.structured(system, user, schema, limit, left)
             except LLMError as exc:
+                current.calls.append(
+                    record.model_copy(update={"seconds": _since(started), "outcome": exc.kind})
+                )
                 if exc.kind != "invalid_output" or attempt == 1:
                     raise
                 problems = [str(exc)]
                 continue
+            result = _restored(reply.value, redaction)
             problems = validate(result)
+            current.calls.append(
+                record.model_copy(
+                    update={
+                        "seconds": _since(started),
+                        "completion_tokens": reply.completion_tokens,
+                        "outcome": "rejected" if problems else "ok",
+                    }
+                )
+            )
             if not problems:
                 return result
             log.info("%s: invalid LLM output (%s)", name, "; ".join(problems[:3]))
@@ -231,9 +370,39 @@ class LLMEngine:
         return self.call("interview_question", values, QuestionOut, validate).question.strip()
 
     def signals(self, units: dict[str, str]) -> list[SignalOut]:
+        """Evidence in ``units`` (id -> text), asked in batches of at most
+        ``SIGNAL_BATCH_TOKENS``; a unit longer than that is asked in parts. Any batch that
+        fails fails the step (the caller falls back to the offline reader for all of it)."""
         patterns = "\n".join(
             f"- {p.id}: {p.name}. {p.definition}" for p in self.knowledge.catalog.patterns
         )
+        found: list[SignalOut] = []
+        for batch in self._batches(units):
+            for signal in self._signals(patterns, batch):
+                unit = signal.unit_id.split("~")[0]  # a part's quote is verbatim in its unit
+                found.append(signal.model_copy(update={"unit_id": unit}))
+        return found
+
+    def _batches(self, units: dict[str, str]) -> list[dict[str, str]]:
+        pieces: list[tuple[str, str, int]] = []
+        for uid, text in units.items():
+            size = self.count(text)
+            if size <= SIGNAL_BATCH_TOKENS:
+                pieces.append((uid, text, size))
+                continue
+            for number, part in enumerate(_parts(text, SIGNAL_BATCH_TOKENS, self.count)):
+                pieces.append((f"{uid}~{number}", part, self.count(part)))
+        batches: list[dict[str, str]] = []
+        size = 0
+        for uid, text, tokens in pieces:
+            if not batches or size + tokens > SIGNAL_BATCH_TOKENS:
+                batches.append({})
+                size = 0
+            batches[-1][uid] = text
+            size += tokens
+        return batches
+
+    def _signals(self, patterns: str, units: dict[str, str]) -> list[SignalOut]:
         rendered = "\n\n".join(
             f"[unit_id: {uid}]\n{json.dumps(text, ensure_ascii=False)}"
             for uid, text in units.items()
@@ -254,12 +423,24 @@ class LLMEngine:
             return problems
 
         values = {"patterns": patterns, "units": rendered}
-        return self.call("extract_signals", values, SignalsOut, validate).signals
+        limit = min(MAX_TOKENS["extract_signals"], 150 + 120 * len(units))
+        return self.call("extract_signals", values, SignalsOut, validate, limit).signals
 
     def rationales(
         self, pilot: str, items: dict[str, str], passages: dict[str, dict[str, str]]
     ) -> dict[str, str]:
-        """Item id -> rationale; ``passages`` maps item id -> {chunk_id: text}."""
+        """Item id -> rationale; ``passages`` maps item id -> {chunk_id: text}. Asked
+        ``RATIONALE_BATCH`` items at a time, so each prompt carries only what it needs."""
+        out: dict[str, str] = {}
+        ids = list(items)
+        for start in range(0, len(ids), RATIONALE_BATCH):
+            batch = {i: items[i] for i in ids[start : start + RATIONALE_BATCH]}
+            out |= self._rationales(pilot, batch, {i: passages[i] for i in batch})
+        return out
+
+    def _rationales(
+        self, pilot: str, items: dict[str, str], passages: dict[str, dict[str, str]]
+    ) -> dict[str, str]:
         sources = [pilot, *items.values()] + [t for p in passages.values() for t in p.values()]
 
         def validate(out: RationalesOut) -> list[str]:
@@ -276,7 +457,8 @@ class LLMEngine:
             return problems
 
         values = {"pilot": pilot, "items": "\n\n".join(items.values())}
-        out = self.call("plan_rationale", values, RationalesOut, validate)
+        limit = min(MAX_TOKENS["plan_rationale"], 150 + 220 * len(items))
+        out = self.call("plan_rationale", values, RationalesOut, validate, limit)
         return {r.id: r.rationale.strip() for r in out.items}
 
     def summary(self, pilot: str, assessment: str, phases: str) -> str:

@@ -203,6 +203,17 @@ class Finding(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class LLMCall(BaseModel):
+    """One request to the LLM: its step, its size in tokens, how long it took, how it ended."""
+
+    step: str
+    prompt_tokens: int = Field(description="Counted with cl100k_base before sending.")
+    max_tokens: int
+    completion_tokens: int | None = Field(default=None, description="As the server counted.")
+    seconds: float = 0.0
+    outcome: str = Field(default="ok", description="ok, rejected, or the LLMError kind.")
+
+
 class Audit(BaseModel):
     """What produced an assessment or a plan, so it can be reproduced and checked."""
 
@@ -213,6 +224,9 @@ class Audit(BaseModel):
     documents: dict[str, str] = Field(default_factory=dict, description="File -> sha256.")
     created: str
     notices: list[str] = Field(default_factory=list)
+    llm_calls: list[LLMCall] = Field(
+        default_factory=list, description="Each LLM request behind this result (LLM engine)."
+    )
 
 
 class Assessment(BaseModel):

@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(
         default=30, gt=0, le=600, description="Seconds before an LLM call is abandoned."
     )
+    llm_budget_seconds: float = Field(
+        default=90,
+        gt=0,
+        le=3600,
+        description="Seconds all LLM calls of one user action (an answer, an assessment, a "
+        "plan, a question) may take together; after that the offline engine finishes it.",
+    )
+    llm_seed: int | None = Field(
+        default=13, description="Sampling seed sent to the LLM server (for repeatable runs)."
+    )
     llm_retries: int = Field(
         default=2, ge=0, le=10, description="Retries of an LLM call after a timeout, 429 or 5xx."
     )

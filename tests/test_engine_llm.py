@@ -18,7 +18,7 @@ from app.schemas import Transcript
 from app.settings import Settings
 from tests.conftest import FIXTURES
 
-UNIT = re.compile(r"\[unit_id: (u\d+)\]\n(\".*?\")\n", re.S)
+UNIT = re.compile(r"\[unit_id: (u[\d~]+)\]\n(\".*?\")\n", re.S)
 CHUNK = re.compile(r"\[chunk_id: ([^\]]+)\]\s*(.+?)(?=\n\[chunk_id:|\nPASSAGES>>>|\Z)", re.S)
 
 
@@ -165,6 +165,17 @@ def test_llm_signals_are_validated_and_used(llm_advisor: Advisor) -> None:
         ({"status": 429}, "rate limited"),
         ({"status": 503}, "server error"),
         ({"delay": 3}, "timeout"),
+        ({"content": '{"signals": [{"unit_id": "u0", "quo', "finish_reason": "length"}, "cut"),
+        ({"content": "", "finish_reason": "content_filter"}, "content filter"),
+        ({"refusal": "I can't help with that."}, "refusal"),
+        ({"content": ""}, "empty"),
+        ({"reset": True}, "connection reset"),
+        ({"status": 401}, "bad key"),
+        ({"status": 403}, "forbidden"),
+        ({"status": 404}, "no such model"),
+        ({"status": 500}, "internal error"),
+        ({"status": 502}, "bad gateway"),
+        ({"status": 200, "body": {"unexpected": True}}, "not a completion"),
     ],
 )
 def test_faults_fall_back_to_the_offline_engine_and_say_so(
@@ -265,3 +276,93 @@ def test_llm_wording_that_contradicts_or_invents_is_replaced_by_the_offline_ques
     assert reply.question.content != wording
     assert reply.question.content.endswith("?")
     assert any("offline" in n.lower() or "llm" in n.lower() for n in reply.notices)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"content": '{"items": [{"id": "x", "rat', "finish_reason": "length"},
+        {"content": "", "finish_reason": "content_filter"},
+        {"refusal": "I can't help with that."},
+        {"reset": True},
+        {"status": 404},
+        {"content": "{not json"},
+    ],
+    ids=["length", "content-filter", "refusal", "reset", "404", "malformed"],
+)
+def test_every_step_survives_every_fault(
+    server: FakeOpenAI,
+    tmp_path: Path,
+    embedder: Embedder,
+    kb_template: Path,
+    fault: dict[str, Any],
+) -> None:
+    """Plan (signals, rationales, summary), a question about the playbooks and an interview
+    turn: each ends in the offline result with a notice, never an exception."""
+    server.responder = lambda request: fault
+    advisor = _llm_advisor(server, tmp_path / "data", embedder, kb_template)
+    plan = advisor.plan_transcript(_transcript())
+    assert plan.phases and any("offline engine" in n for n in plan.audit.notices)
+    assert {c.outcome for c in plan.audit.llm_calls} <= {
+        "truncated", "filtered", "refused", "unreachable", "invalid_output"
+    }  # fmt: skip
+    answer = advisor.ask(None, "How do we monitor drift after go-live?")
+    assert answer.text
+    person = _person(advisor)
+    first = advisor.start_interview(person)
+    assert first.question.content and any("offline engine" in n for n in first.notices)
+    reply = advisor.answer(person, "Nobody owns the vendor feed.")
+    assert reply.question.content
+
+
+def test_requests_are_bounded_and_their_cost_is_in_the_audit(
+    llm_advisor: Advisor, server: FakeOpenAI
+) -> None:
+    plan = llm_advisor.plan_transcript(_transcript())
+    sent = [r for r in server.history if "messages" in r]
+    limits = [r.get("max_completion_tokens") or r.get("max_tokens") for r in sent]
+    assert sent and all(limits) and all(r.get("seed") == 13 for r in sent)
+    calls = plan.audit.llm_calls
+    assert {c.step for c in calls} >= {"extract_signals", "plan_rationale", "plan_summary"}
+    assert all(c.outcome == "ok" and 0 < c.prompt_tokens < 4000 for c in calls)
+    assert all(c.max_tokens <= 1200 for c in calls)
+
+
+def test_a_long_answer_is_read_in_parts_each_quote_still_checked(
+    llm_advisor: Advisor, server: FakeOpenAI
+) -> None:
+    long = " ".join(f"Record batch {n} arrived without a policy number." for n in range(400))
+    transcript = Transcript.model_validate(
+        {
+            "pilot": {"name": "Claims"},
+            "turns": [
+                {"role": "advisor", "content": "How complete is the data?"},
+                {"role": "stakeholder", "speaker": "Dana", "content": long},
+            ],
+        }
+    )
+    result = llm_advisor.assess_transcript(transcript)
+    asked = [r for r in server.history if "analyst" in r["messages"][0]["content"]]
+    assert len(asked) >= 3  # about 4,400 tokens of answer, in parts of at most 1,500
+    assert all("u0~" in user_message(r) for r in asked)
+    assert not any("offline engine" in n for n in result.audit.notices)
+    assert any(e.source.turn == 1 for p in result.patterns for e in p.evidence)
+
+
+def test_the_time_budget_ends_llm_work_and_the_offline_engine_finishes(
+    server: FakeOpenAI, tmp_path: Path, embedder: Embedder, kb_template: Path
+) -> None:
+    import time
+
+    def slow(request: dict[str, Any]) -> dict[str, Any]:
+        return {**smart(request), "delay": 0.8}
+
+    server.responder = slow
+    advisor = _llm_advisor(server, tmp_path / "data", embedder, kb_template)
+    advisor.settings = advisor.settings.model_copy(update={"llm_budget_seconds": 2})
+    advisor.__dict__.pop("engine", None)
+    started = time.monotonic()
+    plan = advisor.plan_transcript(_transcript())
+    assert time.monotonic() - started < 30
+    assert any("allowed for this action" in n for n in plan.audit.notices)
+    assert plan.phases

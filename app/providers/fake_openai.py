@@ -5,6 +5,9 @@
         server.enqueue({"status": 429})
         server.enqueue({"delay": 5})                 # slower than the client's timeout
         server.enqueue({"content": "not json"})      # malformed output
+        server.enqueue({"content": '{"que', "finish_reason": "length"})  # cut at max_tokens
+        server.enqueue({"refusal": "I can't help with that."})
+        server.enqueue({"reset": True})              # the connection drops, no answer
         settings = Settings(llm="openai:test", openai_base_url=server.url)
 
 Each request to ``/v1/chat/completions`` takes the next scripted reply; when the queue is
@@ -16,6 +19,7 @@ openai/langchain client path runs unchanged against it.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -77,11 +81,20 @@ class FakeOpenAI:
                 reply = fake._next(body)
                 if reply.get("delay"):
                     time.sleep(float(reply["delay"]))
+                if reply.get("reset"):
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 status = int(reply.get("status", 200))
                 if "embeddings" in self.path and status == 200 and "body" not in reply:
                     payload: Any = _embeddings(body)
                 elif status == 200 and "body" not in reply:
-                    payload = _completion(body, str(reply.get("content", "")))
+                    payload = _completion(
+                        body,
+                        str(reply.get("content", "")),
+                        str(reply.get("finish_reason", "stop")),
+                        reply.get("refusal"),
+                    )
                 else:
                     payload = reply.get("body", {"error": {"message": f"HTTP {status}"}})
                 data = json.dumps(payload).encode()
@@ -115,7 +128,9 @@ class FakeOpenAI:
         self.stop()
 
 
-def _completion(request: dict[str, Any], content: str) -> dict[str, Any]:
+def _completion(
+    request: dict[str, Any], content: str, finish_reason: str = "stop", refusal: str | None = None
+) -> dict[str, Any]:
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -124,8 +139,12 @@ def _completion(request: dict[str, Any], content: str) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "refusal": None},
-                "finish_reason": "stop",
+                "message": {
+                    "role": "assistant",
+                    "content": None if refusal else content,
+                    "refusal": refusal,
+                },
+                "finish_reason": finish_reason,
                 "logprobs": None,
             }
         ],

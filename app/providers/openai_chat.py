@@ -1,14 +1,18 @@
 """OpenAI or any OpenAI-compatible chat server, through langchain-openai.
 
-``structured(system, user, schema)`` -> an instance of ``schema`` parsed from the model's JSON,
-or ``LLMError`` saying why not. Timeouts, 429 and 5xx are retried with exponential backoff by
-the OpenAI client (``ADVISOR_LLM_RETRIES``) before the error is raised.
+``structured(system, user, schema, max_tokens, timeout)`` -> ``Reply`` holding an instance of
+``schema`` parsed from the model's JSON, or ``LLMError`` saying why not. Every way a call can
+end badly (an answer cut at its length limit, a content filter, a refusal, output that is not
+the schema, an empty answer, a timeout, a dropped connection, an HTTP error) becomes an
+``LLMError`` with a ``kind``; nothing else escapes. Timeouts, 429 and 5xx are retried with
+backoff by the OpenAI client (``ADVISOR_LLM_RETRIES``) within the call's time.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, SecretStr
 
@@ -17,6 +21,15 @@ from app.errors import ConfigError, LLMError
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 Method = Literal["json_schema", "function_calling", "json_mode"]
+
+
+@dataclass(frozen=True)
+class Reply(Generic[T]):
+    """A parsed answer and what it cost, as the server counted it (``None`` if it did not)."""
+
+    value: T
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 class OpenAIChat:
@@ -28,6 +41,7 @@ class OpenAIChat:
         timeout: float,
         retries: int,
         method: Method = "json_schema",
+        seed: int | None = None,
     ) -> None:
         if api_key is None and base_url is None:
             raise ConfigError(
@@ -35,29 +49,59 @@ class OpenAIChat:
                 "ADVISOR_OPENAI_BASE_URL for a local OpenAI-compatible server. Set one, or use "
                 "ADVISOR_LLM=offline."
             )
-        from langchain_openai import ChatOpenAI
-
         self.model = model
         self.method = method
-        self._llm = ChatOpenAI(
-            model=model,
-            api_key=api_key or SecretStr("not-needed"),
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=retries,
-            temperature=0,
-        )
+        self.api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.retries = retries
+        self.seed = seed
 
     @property
     def model_id(self) -> str:
         return f"openai:{self.model}"
 
-    def structured(self, system: str, user: str, schema: type[T]) -> T:
-        import openai
+    def _client(self, max_tokens: int, timeout: float) -> Any:
+        from langchain_openai import ChatOpenAI
 
-        runnable = self._llm.with_structured_output(schema, method=self.method, include_raw=True)
+        return ChatOpenAI(
+            model=self.model,
+            api_key=self.api_key or SecretStr("not-needed"),
+            base_url=self.base_url,
+            timeout=timeout,
+            max_retries=self.retries,
+            temperature=0,
+            max_tokens=max_tokens,
+            seed=self.seed,
+        )
+
+    def structured(
+        self,
+        system: str,
+        user: str,
+        schema: type[T],
+        max_tokens: int = 1024,
+        timeout: float | None = None,
+    ) -> Reply[T]:
+        import httpx
+        import openai
+        from langchain_openai.chat_models.base import OpenAIRefusalError
+
+        llm = self._client(max_tokens, min(timeout or self.timeout, self.timeout))
+        runnable = llm.with_structured_output(schema, method=self.method, include_raw=True)
         try:
             result: Any = runnable.invoke([("system", system), ("human", user)])
+        except openai.LengthFinishReasonError as exc:
+            raise LLMError(
+                f"The LLM's answer was cut at its length limit ({max_tokens} tokens).",
+                "truncated",
+            ) from exc
+        except openai.ContentFilterFinishReasonError as exc:
+            raise LLMError(
+                "The LLM endpoint's content filter stopped the answer.", "filtered"
+            ) from exc
+        except OpenAIRefusalError as exc:
+            raise LLMError("The LLM refused to answer.", "refused") from exc
         except openai.APITimeoutError as exc:
             raise LLMError("The LLM endpoint timed out.", "timeout") from exc
         except openai.RateLimitError as exc:
@@ -66,15 +110,58 @@ class OpenAIChat:
             ) from exc
         except openai.APIConnectionError as exc:
             raise LLMError("The LLM endpoint cannot be reached.", "unreachable") from exc
+        except openai.AuthenticationError as exc:
+            raise LLMError(
+                "The LLM endpoint refused the API key (401): check ADVISOR_OPENAI_API_KEY.",
+                "refused",
+            ) from exc
+        except openai.PermissionDeniedError as exc:
+            raise LLMError(
+                "The LLM endpoint denied access (403): check the key's permissions.", "refused"
+            ) from exc
+        except openai.NotFoundError as exc:
+            raise LLMError(
+                f"The LLM endpoint has no model {self.model!r} (404): check ADVISOR_LLM and "
+                "ADVISOR_OPENAI_BASE_URL.",
+                "refused",
+            ) from exc
         except openai.APIStatusError as exc:
             kind = "server_error" if exc.status_code >= 500 else "refused"
             raise LLMError(f"The LLM endpoint answered HTTP {exc.status_code}.", kind) from exc
-        except (ValueError, TypeError, KeyError) as exc:
+        except (openai.OpenAIError, httpx.HTTPError) as exc:
+            raise LLMError(
+                f"The LLM call failed ({exc.__class__.__name__}).", "unreachable"
+            ) from exc
+        except Exception as exc:  # a parser or client surprise must never reach the user
+            log.warning("unexpected error from the LLM client: %r", exc)
             raise LLMError(
                 f"The LLM's output could not be read ({exc.__class__.__name__})."
             ) from exc
+        raw = result.get("raw") if isinstance(result, dict) else None
         parsed = result.get("parsed") if isinstance(result, dict) else None
         if not isinstance(parsed, schema):
             error = result.get("parsing_error") if isinstance(result, dict) else None
+            finish = _finish_reason(raw)
+            if finish == "length":
+                raise LLMError(
+                    f"The LLM's answer was cut at its length limit ({max_tokens} tokens).",
+                    "truncated",
+                )
+            if finish == "content_filter":
+                raise LLMError("The LLM endpoint's content filter stopped the answer.", "filtered")
+            if error is None and not _content(raw):
+                raise LLMError("The LLM gave an empty answer.")
             raise LLMError(f"The LLM's output did not match the expected form ({error}).")
-        return parsed
+        usage = getattr(raw, "usage_metadata", None) or {}
+        return Reply(parsed, usage.get("input_tokens"), usage.get("output_tokens"))
+
+
+def _finish_reason(raw: Any) -> str | None:
+    metadata = getattr(raw, "response_metadata", None) or {}
+    reason = metadata.get("finish_reason")
+    return str(reason) if reason else None
+
+
+def _content(raw: Any) -> str:
+    content = getattr(raw, "content", "")
+    return content if isinstance(content, str) else str(content)
