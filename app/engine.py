@@ -46,7 +46,8 @@ LLM_PROBABILITY = 0.9  # an LLM finding counts like a clear reading; hedged ones
 
 
 def fallback_notice(step: str, error: LLMError) -> str:
-    return f"The LLM could not {step} ({error}); the offline engine did it instead."
+    reason = str(error).strip().rstrip(".")
+    return f"The LLM could not {step}: {reason}. The offline engine did it instead."
 
 
 class OfflineEngine:

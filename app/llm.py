@@ -296,8 +296,8 @@ class LLMEngine:
             left = current.remaining()
             if left < 1:
                 raise LLMError(
-                    f"the {current.seconds:g} s allowed for this action (ADVISOR_LLM_BUDGET_"
-                    "SECONDS) were spent",
+                    f"The {current.seconds:g} s allowed for this action "
+                    "(ADVISOR_LLM_BUDGET_SECONDS) were spent.",
                     "budget",
                 )
             record = LLMCall(step=name, prompt_tokens=self.count(system) + self.count(user),
