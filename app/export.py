@@ -107,9 +107,12 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _pilot_name(plan: Plan) -> str:
+    return str(plan.pilot.get("name") or plan.pilot.get("title") or "AI pilot")
+
+
 def _title(plan: Plan) -> str:
-    name = plan.pilot.get("name") or plan.pilot.get("title") or "AI pilot"
-    return f"Production readiness plan: {name}"
+    return f"Production readiness plan: {_pilot_name(plan)}"
 
 
 def _pattern_name(plan: Plan, pattern: str) -> str:
@@ -207,30 +210,116 @@ def _markdown_item(plan: Plan, item: PlanItem) -> list[str]:
 # CSV for Jira ------------------------------------------------------------------------------------
 
 
+CSV_LABELS = 3  # label columns: readiness, the pattern, the phase
+CSV_COLUMNS = [
+    "Issue ID",
+    "Parent",
+    "Issue Type",
+    "Summary",
+    "Description",
+    "Priority",
+    "Due Date",
+    *["Labels"] * CSV_LABELS,
+    "Epic Name",
+    "Epic Link",
+]
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell no spreadsheet runs as a formula (OWASP: a leading = + - @ tab or CR gets a
+    leading apostrophe)."""
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+def _label(text: str) -> str:
+    return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-")
+
+
 def to_csv(plan: Plan) -> str:
-    """Summary, Description, Labels, Priority: the columns Jira's CSV import maps directly."""
+    """One row per plan item for Jira's CSV importer: Issue ID and Parent tie every task to
+    one epic for the plan (Jira Cloud), Epic Name and Epic Link do the same for Jira Data
+    Center; Labels repeat as columns, one label each; Description is plain text; Due Date is
+    ISO (yyyy-MM-dd). No cell starts with a formula character."""
     levels = {p.id: p.level for p in plan.assessment.patterns}
+    epic = f"Production readiness: {_pilot_name(plan)}"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Summary", "Description", "Labels", "Priority", "Due Date"])
-    if plan.verdict is not None:
-        urgency = {"not_ready": "Highest", "conditional": "High", "ready": "Low"}
-        writer.writerow(
-            [
-                f"Go-live verdict: {plan.verdict.headline}",
-                plan.executive_summary,
-                "readiness verdict",
-                urgency[plan.verdict.status],
-                "",
-            ]
-        )
+    writer.writerow(CSV_COLUMNS)
+    urgency = {"not_ready": "Highest", "conditional": "High", "ready": "Low"}
+    verdict = plan.verdict
+    summary = epic + (f" ({verdict.headline})" if verdict is not None else "")
+    writer.writerow(
+        csv_cell(c)
+        for c in [
+            "1",
+            "",
+            "Epic",
+            summary,
+            _plain_summary(plan),
+            urgency[verdict.status] if verdict is not None else "Medium",
+            "",
+            "readiness",
+            "verdict",
+            "",
+            epic,
+            "",
+        ]
+    )
+    number = 1
     for phase in plan.phases:
         for item in phase.items:
-            description = "\n".join(_markdown_item(plan, item)[2:]).strip()
-            labels = " ".join(["readiness", item.pattern, phase.name.lower().replace(" ", "-")])
+            number += 1
             priority = _LEVEL_PRIORITY.get(levels.get(item.pattern, "medium"), "Medium")
-            writer.writerow([item.title, description, labels, priority, item.due or ""])
+            row = [
+                str(number),
+                "1",
+                "Task",
+                item.title,
+                _plain_item(plan, item),
+                priority,
+                item.due or "",
+                "readiness",
+                _label(item.pattern),
+                _label(phase.name),
+                "",
+                epic,
+            ]
+            writer.writerow(csv_cell(c) for c in row)
     return buffer.getvalue()
+
+
+def _plain_summary(plan: Plan) -> str:
+    lines = []
+    if plan.verdict is not None:
+        lines.append(f"Go-live verdict: {plan.verdict.headline}")
+    if plan.executive_summary:
+        lines.append(plan.executive_summary)
+    return "\n\n".join(lines)
+
+
+def _plain_item(plan: Plan, item: PlanItem) -> str:
+    """An item as plain text, one fact per line, for a Jira description."""
+    lines = [
+        f"Pattern: {_pattern_name(plan, item.pattern)}",
+        f"Action: {item.action}",
+        f"Owner: {item.owner}",
+        f"Effort: {item.effort}. Timeframe: {item.timeframe}."
+        + (f" Due: {item.due}." if item.due else ""),
+        f"KPI / exit criterion: {item.kpi}",
+    ]
+    if item.why_here:
+        lines.append(f"Why here: {item.why_here}")
+    if item.depends_on:
+        lines.append(f"Depends on: {', '.join(item.depends_on)}")
+    if item.rationale:
+        lines.append(f"Why: {item.rationale}")
+    for e in item.evidence:
+        lines.append(f"Evidence: \u201c{e.quote}\u201d ({e.source.label()})")
+    for c in item.citations:
+        where = ", ".join(x for x in (c.section, f"p. {c.page}" if c.page else None) if x)
+        lines.append(f"Source: {c.source}, {where}: \u201c{c.quote}\u201d")
+    return "\n".join(lines)
 
 
 # chart -------------------------------------------------------------------------------------------

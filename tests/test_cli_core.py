@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -109,11 +110,24 @@ def test_plan_formats(tmp_path: Path, fmt: str) -> None:
         assert text.startswith("# Production readiness plan: Claims triage\n\n## Go-live verdict")
         assert "## First 30 days" in text and "## Sources" in text and "## Audit trail" in text
     elif fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(body.decode())))
-        assert rows and set(rows[0]) == {"Summary", "Description", "Labels", "Priority", "Due Date"}
-        assert rows[0]["Summary"].startswith("Go-live verdict: ")
-        assert all(r["Priority"] in ("High", "Medium") for r in rows[1:])
-        assert all(r["Due Date"] for r in rows[1:])
+        # Read back as Jira's importer does: repeated Labels columns are one label each.
+        header, *rows = list(csv.reader(io.StringIO(body.decode())))
+        assert header.count("Labels") == 3
+        assert {"Issue ID", "Parent", "Issue Type", "Summary", "Description", "Priority",
+                "Due Date", "Epic Name", "Epic Link"} <= set(header)  # fmt: skip
+        issues = [dict(zip(header, r, strict=True)) for r in rows]
+        labels = [[v for h, v in zip(header, r, strict=True) if h == "Labels" and v] for r in rows]
+        epic, tasks = issues[0], issues[1:]
+        assert epic["Issue Type"] == "Epic" and "Go-live verdict" in epic["Description"]
+        assert tasks and all(t["Issue Type"] == "Task" and t["Parent"] == "1" for t in tasks)
+        assert all(t["Epic Link"] == epic["Epic Name"] for t in tasks)
+        assert all(t["Priority"] in ("High", "Medium") for t in tasks)
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t["Due Date"]) for t in tasks)
+        assert all(" " not in label for row in labels for label in row)
+        assert all(len(row) == 3 for row in labels[1:])
+        assert all("**" not in t["Description"] for t in tasks)  # plain text, not Markdown
+        cells = [cell for row in rows for cell in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     elif fmt == "pdf":
         from pypdf import PdfReader
 

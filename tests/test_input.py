@@ -90,6 +90,11 @@ def test_exports_never_fail_on_user_text(advisor: Advisor, fmt: str) -> None:
             assert "Go-live verdict" in archive.read("word/document.xml").decode()
     elif fmt == "json":
         assert json.loads(body)["verdict"]["status"]
+    elif fmt == "csv":
+        import csv
+
+        cells = [c for row in csv.reader(io.StringIO(body.decode())) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert export(advisor.latest_plan(space.id), fmt)  # type: ignore[arg-type]
 
 
@@ -336,3 +341,11 @@ def test_a_transcript_over_the_turn_or_answer_limit_is_refused_before_reading(
         advisor.assess_transcript(transcript(limit + 1, 1))
     with pytest.raises(ConfigError, match=r"Turn 1 .*ADVISOR_MAX_ANSWER_CHARS"):
         advisor.plan_transcript(transcript(1, 2_000))
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    from app.export import csv_cell
+
+    for risky in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_cell(risky).startswith("'")
+    assert csv_cell("Owner: Dana") == "Owner: Dana"
