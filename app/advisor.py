@@ -208,6 +208,12 @@ class Advisor:
     def planner(self) -> Planner:
         return Planner(self.knowledge, self.embedder, self.store)
 
+    @property
+    def engine_name(self) -> str:
+        """The engine's name, as ``engine.name`` will give it, without building the engine."""
+        choice = self.settings.llm.strip()
+        return choice if choice == "offline" else choice.replace(" ", "")
+
     @cached_property
     def engine(self) -> OfflineEngine:
         """The engine ``ADVISOR_LLM`` names; unknown names list the valid ones."""
@@ -807,6 +813,8 @@ class Advisor:
 
     @_llm_action
     def assess(self, workspace_id: str, user: str | None = None) -> Assessment:
+        """The pilot's assessment now, computed from what is stored (readings are cached):
+        viewing it writes nothing. It is saved with the plan, when the plan is drafted."""
         self._guard(workspace_id, user, "write")
         units = self._workspace_units(workspace_id)
         docs = {
@@ -814,24 +822,27 @@ class Advisor:
             for d in self.sessions.documents(workspace_id)
             if d.status == "indexed"
         }
-        assessment = self._assess_units(units, docs, self._copy_findings(workspace_id))
-        self.sessions.save_draft(workspace_id, "assessment", assessment.model_dump_json())
-        return assessment
+        return self._assess_units(units, docs, self._copy_findings(workspace_id))
 
     @_llm_action
     def plan(self, workspace_id: str, user: str | None = None) -> Plan:
+        """Draft the plan and save it, with the assessment it rests on."""
+        plan = self._draft(workspace_id, user)
+        self.sessions.save_draft(workspace_id, "assessment", plan.assessment.model_dump_json())
+        self.sessions.save_draft(workspace_id, "plan", plan.model_dump_json())
+        return plan
+
+    def _draft(self, workspace_id: str, user: str | None) -> Plan:
         workspace = self._guard(workspace_id, user, "write")
         assessment = self.assess(workspace_id, user)
         stakeholders = self.sessions.stakeholders(workspace_id)
         people = [self._person(p.name, p.role, p.role_id) for p in stakeholders]
-        plan = self._plan_for(
+        return self._plan_for(
             assessment,
             {"name": workspace.name, **workspace.pilot},
             self._workspace_units(workspace_id),
             people,
         )
-        self.sessions.save_draft(workspace_id, "plan", plan.model_dump_json())
-        return plan
 
     def latest_plan(self, workspace_id: str, user: str | None = None) -> Plan | None:
         self.workspace(workspace_id, user)
@@ -972,8 +983,8 @@ class Advisor:
         if not text:
             raise ConfigError("Type a question.")
         if workspace_id is not None and asks_about_going_live(text):
-            if self.role(workspace_id, user) == "owner":
-                plan: Plan | None = self.plan(workspace_id, user)
+            if self.role(workspace_id, user) == "owner":  # today's answer, not saved
+                plan: Plan | None = self._draft(workspace_id, user)
             else:
                 plan = self.latest_plan(workspace_id, user)
             if plan is None:

@@ -378,11 +378,10 @@ def to_pdf(plan: Plan) -> bytes:
         lead = f"<b>{_xml(bold)}</b>" if bold else ""
         return Paragraph(lead + _xml(text), styles[style])
 
-    story: list[Flowable] = [
-        para(_title(plan), "Title"),
-        para(f"Prepared by the Readiness Advisor \u00b7 {plan.audit.created[:10]}"),
-        Spacer(1, 0.4 * cm),
-    ]
+    story: list[Flowable] = [Spacer(1, 5 * cm), para(_title(plan), "Title"), Spacer(1, 1 * cm)]
+    for label, value in _title_page(plan):
+        story.append(para(value, bold=f"{label}: "))
+    story.append(PageBreak())
     for kind, text in _summary_blocks(plan):
         if kind == "heading":
             story.append(para(text, "Heading1"))
@@ -401,21 +400,18 @@ def to_pdf(plan: Plan) -> bytes:
         para("Risk by failure pattern", "Heading1"),
         Image(io.BytesIO(risk_chart_png(plan.assessment)), width=16 * cm, height=6.9 * cm),
     ]
-    rows = [["Pattern", "Risk", "Level", "Confidence"]] + [
-        [
-            p.name,
-            p.risk_text,
-            p.level_text,
-            f"{p.confidence:.2f}",
-        ]
+    # Every cell a Paragraph, so long names wrap inside their column instead of running over.
+    rows = [[para("", bold=h) for h in ("Pattern", "Risk", "Level", "Confidence")]] + [
+        [para(p.name), para(p.risk_text), para(p.level_text), para(f"{p.confidence:.2f}")]
         for p in plan.assessment.patterns
     ]
-    table = Table(rows, colWidths=[7 * cm, 2.5 * cm, 4 * cm, 2.5 * cm])
+    table = Table(rows, colWidths=[7.2 * cm, 2.6 * cm, 3.6 * cm, 2.5 * cm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
         )
     )
@@ -437,11 +433,38 @@ def to_pdf(plan: Plan) -> bytes:
     story += [para(s) for s in _sources(plan)]
     story.append(para("Audit trail", "Heading1"))
     story += [para(line) for line in _audit_lines(plan)]
+    footer = _xml(f"{_title(plan)} \u00b7 {plan.audit.created[:10]}")
+
+    def number(canvas: Any, document: Any) -> None:
+        """Page numbers and the plan's name at the foot of every page but the title page."""
+        if document.page == 1:
+            return
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(document.leftMargin, 1.2 * cm, footer[:110])
+        canvas.drawRightString(A4[0] - document.rightMargin, 1.2 * cm, f"Page {document.page}")
+        canvas.restoreState()
+
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=_title(plan), author="Readiness Advisor").build(
-        story
+    template = SimpleDocTemplate(
+        buffer, pagesize=A4, title=_title(plan), author="Readiness Advisor", bottomMargin=2.2 * cm
     )
+    template.build(story, onFirstPage=number, onLaterPages=number)
     return buffer.getvalue()
+
+
+def _title_page(plan: Plan) -> list[tuple[str, str]]:
+    """Pilot, organisation, date and verdict, for the title page of the documents."""
+    rows = [("Pilot", _pilot_name(plan))]
+    organisation = str(plan.pilot.get("organisation") or "").strip()
+    if organisation:
+        rows.append(("Organisation", organisation))
+    rows.append(("Date", plan.audit.created[:10]))
+    if plan.verdict is not None:
+        rows.append(("Go-live verdict", plan.verdict.headline))
+    rows.append(("Prepared by", "the Readiness Advisor"))
+    return rows
 
 
 def _summary_blocks(plan: Plan) -> list[tuple[str, str]]:
@@ -475,6 +498,28 @@ def _xml(text: str) -> str:
 # DOCX --------------------------------------------------------------------------------------------
 
 
+def _docx_page_numbers(document: Any, footer: str) -> None:
+    """A footer on every page but the first: the plan's name and "Page N" (a PAGE field)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    paragraph = section.footer.paragraphs[0]
+    paragraph.text = f"{footer} \u00b7 Page "
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind is not None:
+            field = OxmlElement("w:fldChar")
+            field.set(qn("w:fldCharType"), kind)
+            run._r.append(field)
+        else:
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = text
+            run._r.append(code)
+
+
 def to_docx(plan: Plan) -> bytes:
     import docx
     from docx.enum.text import WD_BREAK
@@ -482,7 +527,12 @@ def to_docx(plan: Plan) -> bytes:
 
     document = docx.Document()
     document.add_heading(_title(plan), level=0)
-    document.add_paragraph(f"Prepared by the Readiness Advisor \u00b7 {plan.audit.created[:10]}")
+    for label, value in _title_page(plan):
+        row = document.add_paragraph()
+        row.add_run(f"{label}: ").bold = True
+        row.add_run(value)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _docx_page_numbers(document, f"{_title(plan)} \u00b7 {plan.audit.created[:10]}")
     for kind, text in _summary_blocks(plan):
         if kind == "heading":
             document.add_heading(text, level=1)

@@ -191,7 +191,7 @@ class Planner:
             if person is not None:
                 item.owner_stakeholder = person.name
                 item.owner = (
-                    f"{person.name} ({person.title})"
+                    f"{person.name}, {person.title}"
                     if person.title and person.title not in person.name
                     else person.name
                 )

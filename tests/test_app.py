@@ -123,8 +123,14 @@ def test_assessment_page_draws_the_chart_with_evidence(shared: Advisor) -> None:
     shared.answer(person.id, "Nobody owns the vendor feed and we clean it by hand in Excel.")
     at = _go(_app(), "Assessment")
     assert at.get("plotly_chart")
-    assert any("Enterprise data quality" in e.label for e in at.expander)
+    assert any(
+        "Enterprise data quality" in e.label and "of evidence" in e.label for e in at.expander
+    )
     assert not at.exception
+    at.run()  # viewing again, and again, writes nothing: no draft until the plan is drafted
+    assert shared.latest_assessment(workspace.id) is None
+    shared.plan(workspace.id)
+    assert shared.latest_assessment(workspace.id) is not None
 
 
 def test_plan_page_drafts_cites_and_answers(shared: Advisor) -> None:

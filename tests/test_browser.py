@@ -55,7 +55,7 @@ def _pick_stakeholder(page: Any, label: str) -> None:
     settle(page)
     box = page.get_by_role("combobox", name="Stakeholder")
     box.click()
-    page.keyboard.type(label.split(" (")[0])
+    page.keyboard.type(label.split(" \u00b7 ")[0])
     page.get_by_role("option", name=label).click()
 
 
@@ -116,7 +116,7 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     _answer(page, "There is no agreed KPI and the sponsor moved to another division.")
     shot(page, "2-interview")
 
-    _pick_stakeholder(page, "Sam (IT operations lead)")
+    _pick_stakeholder(page, "Sam \u00b7 IT operations lead")
     page.get_by_role("heading", name="Interview with Sam").wait_for()
     settle(page)
     _answer(page, "The model runs from a notebook on a laptop and there is no monitoring.")
@@ -160,7 +160,7 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     page.get_by_role("heading", name="First 30 days").wait_for()
     _nav(page, "Interview")
     page.get_by_text("The model runs from a notebook on a laptop").first.wait_for()  # Sam
-    _pick_stakeholder(page, "Dana (Head of claims data)")
+    _pick_stakeholder(page, "Dana \u00b7 Head of claims data")
     settle(page)
     page.get_by_text("Karen in finance does it").first.wait_for()
 

@@ -132,11 +132,15 @@ def test_plan_formats(tmp_path: Path, fmt: str) -> None:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(body))
-        first = reader.pages[0].extract_text()
-        assert "Go-live verdict" in first and "Area by area" in first
+        title = reader.pages[0].extract_text()  # a title page: pilot, organisation, verdict
+        assert "Claims triage" in title and "Northwind Insurance" in title
+        assert "Go-live verdict" in title and "Page" not in title
+        second = reader.pages[1].extract_text()
+        assert "Go-live verdict" in second and "Area by area" in second and "Page 2" in second
         text = " ".join(page.extract_text() for page in reader.pages)
         assert "Production readiness plan" in text and "Sources" in text
         assert any(page.images for page in reader.pages)  # the risk chart
+        _no_overlapping_text(body, tmp_path)
     else:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             names = archive.namelist()
@@ -144,6 +148,32 @@ def test_plan_formats(tmp_path: Path, fmt: str) -> None:
         assert any(n.startswith("word/media/") for n in names)  # the risk chart
         assert "Production readiness plan" in xml and "Audit trail" in xml
         assert xml.index("Go-live verdict") < xml.index("Risk by failure pattern")
+        assert "Northwind Insurance" in xml
+        footers = [n for n in names if n.startswith("word/footer")]
+        assert any("PAGE" in archive_text(body, n) for n in footers)  # page numbers
+
+
+def archive_text(body: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return archive.read(name).decode()
+
+
+def _no_overlapping_text(body: bytes, folder: Path) -> None:
+    """Render every page to PNG, and check that no two text boxes on a page overlap (text
+    running out of a table column into the next shows up as two boxes crossing)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(body)
+    for number in range(len(document)):
+        page = document[number]
+        page.render(scale=1).to_pil().save(folder / f"page-{number + 1}.png")
+        text = page.get_textpage()
+        boxes = [text.get_rect(i) for i in range(text.count_rects())]
+        for a, (left, bottom, right, top) in enumerate(boxes):
+            for other in boxes[a + 1 :]:
+                x = min(right, other[2]) - max(left, other[0])
+                y = min(top, other[3]) - max(bottom, other[1])
+                assert not (x > 1 and y > 1), f"page {number + 1}: text overlaps at {other}"
 
 
 def test_plan_to_stdout_and_a_bad_transcript_is_a_clear_error(tmp_path: Path) -> None:

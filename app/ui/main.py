@@ -34,10 +34,10 @@ with st.sidebar:
     workspace = state.current_workspace(adv, view, user)
     names = list(views.PAGES)
     page = str(view.get("page")) if view.get("page") in names else names[0]
-    choice: str = st.radio("Go to", names, index=names.index(page))
+    choice = state.pick("Go to", "nav-page", names, page, radio=True)
     view["page"] = choice
     st.divider()
-    engine = adv.engine.name
+    engine = adv.engine_name  # known without loading the models (they warm in the background)
     if engine == "offline":
         st.caption("Engine: **offline** (deterministic, no network)")
     else:

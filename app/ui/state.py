@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 from typing import Any
 
@@ -40,9 +41,17 @@ def prepare(adv: Advisor) -> None:
 
         adv.ensure_knowledge(tick)
         bar.empty()
-    with st.spinner("Loading the advisor..."):
-        adv.warm()
+    _warm_in_background(adv)
     st.session_state["_prepared"] = True
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_in_background(_adv: Advisor) -> threading.Thread:
+    """Load the models once per process, in the background: the first page is usable at
+    once, and the first answer or assessment waits only for what is not loaded yet."""
+    worker = threading.Thread(target=_adv.warm, name="advisor-warm", daemon=True)
+    worker.start()
+    return worker
 
 
 def sign_in(adv: Advisor) -> str | None:
@@ -196,6 +205,21 @@ def guarded(action: str, call: Any, *args: Any, **kwargs: Any) -> Any:
         return None
 
 
+def pick(label: str, key: str, options: list[str], wanted: str, **widget: Any) -> str:
+    """A keyed radio or select box that never drops a click. The view (from the URL) sets it
+    only when the view itself changed (a link, a refresh, a page that moved on); otherwise it
+    shows the user's last click. Its identity never changes, so Streamlit keeps every click."""
+    marker = f"_{key}-view"
+    if st.session_state.get(key) not in options or st.session_state.get(marker) != wanted:
+        st.session_state[key] = wanted
+    if widget.pop("radio", False):
+        chosen = str(st.radio(label, options, key=key, **widget))
+    else:
+        chosen = str(st.selectbox(label, options, key=key, **widget))
+    st.session_state[marker] = chosen
+    return chosen
+
+
 def current_workspace(adv: Advisor, view: View, user: str | None) -> Workspace | None:
     """The pilot picked in the sidebar, remembered in the view."""
     spaces = adv.workspaces(user)
@@ -206,9 +230,7 @@ def current_workspace(adv: Advisor, view: View, user: str | None) -> Workspace |
     ids = [w.id for w in spaces]
     current = str(view.get("workspace")) if view.get("workspace") in ids else ids[0]
     labels = {w.id: w.name for w in spaces}
-    chosen: str = st.selectbox(
-        "Pilot", ids, index=ids.index(current), format_func=labels.__getitem__
-    )
+    chosen = pick("Pilot", "nav-pilot", ids, current, format_func=labels.__getitem__)
     if view.get("workspace") != chosen:
         view.pop("stakeholder", None)
         view.pop("answer", None)

@@ -40,11 +40,12 @@ def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | No
     space = state.need_workspace(workspace)
     st.header("Assessment")
     if adv.role(space.id, user) == "owner":
-        result = state.guarded("assess the pilot", adv.assess, space.id, user)
+        with st.spinner("Reading the answers and documents..."):
+            result = state.guarded("assess the pilot", adv.assess, space.id, user)
     else:  # a viewer reads the last assessment its owner made
         result = adv.latest_assessment(space.id, user)
         if result is None:
-            st.info("The pilot's owner has not assessed it yet.")
+            st.info("The pilot's owner has not drafted a plan yet; the assessment comes with it.")
     if result is None:
         return
     st.plotly_chart(chart(result), width="stretch", key="risk-chart")

@@ -10,19 +10,29 @@ from app.ui import state
 from app.ui.state import View
 
 
+def label(person: Stakeholder) -> str:
+    """ "Dana · Head of claims data": a role that has its own brackets stays readable."""
+    role = person.role.strip()
+    return f"{person.name} \u00b7 {role}" if role else person.name
+
+
 def render(adv: Advisor, view: View, user: str | None, workspace: Workspace | None) -> None:
-    space = state.need_workspace(workspace)
+    if workspace is None:
+        st.header("Interview")
+        st.info("Create a pilot on the **Pilot and people** page, then add its stakeholders.")
+        st.chat_input("Create a pilot and add a stakeholder first", disabled=True)
+        return
+    space = workspace
     people = adv.stakeholders(space.id, user)
     if not people:
         st.header("Interview")
         st.info("Add a stakeholder on the **Pilot and people** page first.")
+        st.chat_input("Add a stakeholder first", disabled=True)
         return
     ids = [p.id for p in people]
     current = str(view.get("stakeholder")) if view.get("stakeholder") in ids else ids[0]
-    labels = {p.id: f"{p.name} ({p.role})" for p in people}
-    chosen: str = st.selectbox(
-        "Stakeholder", ids, index=ids.index(current), format_func=labels.__getitem__
-    )
+    labels = {p.id: label(p) for p in people}
+    chosen = state.pick("Stakeholder", "nav-person", ids, current, format_func=labels.__getitem__)
     view["stakeholder"] = chosen
     person = next(p for p in people if p.id == chosen)
     st.header(f"Interview with {state.plain(person.name)}")
@@ -49,7 +59,8 @@ def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> Non
     """The conversation and its coverage: all a stakeholder with a link ever sees."""
     turns = adv.turns(person.id, user)
     if not turns:
-        result = state.guarded("start the interview", adv.start_interview, person.id, user)
+        with st.spinner("Preparing the first question..."):
+            result = state.guarded("start the interview", adv.start_interview, person.id, user)
         if result is not None:
             view["notices"] = result.notices
             state.rerun(adv, view, user)
@@ -65,9 +76,12 @@ def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> Non
             st.progress(filled / total, text=f"{pattern.name}: {filled} of {total}")
         if person.finished:
             st.success("Interview complete. Answers are saved.")
-        cols = st.columns(2)
-        skip = cols[0].button("Skip question", disabled=person.finished, key="skip")
-        finish = cols[1].button("Finish", disabled=person.finished, key="finish")
+        skip = st.button(
+            "Skip question", disabled=person.finished, key="skip", use_container_width=True
+        )
+        finish = st.button(
+            "Finish interview", disabled=person.finished, key="finish", use_container_width=True
+        )
     with talk:
         for turn in turns:
             role = "assistant" if turn.role == "advisor" else "user"
@@ -76,12 +90,17 @@ def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> Non
                 st.markdown(state.plain(turn.content))
         for notice in view.get("notices", []):
             st.warning(notice)
-    reply = st.chat_input("Your answer (or \u201cskip\u201d, \u201cfinish\u201d)")
+    if person.finished:
+        st.chat_input("Interview complete: answers are saved", disabled=True)
+        reply = None
+    else:
+        reply = st.chat_input("Your answer (or \u201cskip\u201d, \u201cfinish\u201d)")
     text = "skip" if skip else "finish" if finish else reply
     if text:
         shown = next((t.index for t in reversed(turns) if t.role == "advisor"), None)
-        result = state.guarded(
-            "save your answer", adv.answer, person.id, text, user, question=shown
-        )
+        with st.spinner("Saving your answer and choosing the next question..."):
+            result = state.guarded(
+                "save your answer", adv.answer, person.id, text, user, question=shown
+            )
         view["notices"] = result.notices if result is not None else []
         state.rerun(adv, view, user)
