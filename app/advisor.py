@@ -165,7 +165,7 @@ class Advisor:
 
     @cached_property
     def _retriever(self) -> Retriever:
-        return Retriever(self.store)
+        return Retriever(self.store, self.settings.data_dir / "lexical")
 
     @cached_property
     def limits(self) -> Limits:

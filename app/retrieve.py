@@ -2,14 +2,21 @@
 
 Dense neighbours come from Chroma, lexical ones from a BM25 index (bm25s) over the same
 collection; both lists are fused by reciprocal rank. The BM25 index is built once per
-collection and rebuilt only when the collection's generation changes.
+collection and generation, saved under the data dir (``lexical/<collection>-<generation>``),
+and loaded from there (memory-mapped) by every later process: a new process answers its first
+query without reading the collection again. A saved index whose generation or chunk count no
+longer matches the collection is never used; it is rebuilt.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import shutil
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from app.schemas import Chunk, SearchResult, SourceKind
@@ -30,8 +37,9 @@ class _Lexical:
 
 
 class Retriever:
-    def __init__(self, store: VectorStore) -> None:
+    def __init__(self, store: VectorStore, folder: Path | None = None) -> None:
         self._store = store
+        self._folder = folder
         self._lexical: dict[str, _Lexical] = {}
         self._lock = threading.Lock()
 
@@ -87,7 +95,6 @@ class Retriever:
 
     def _lexical_index(self, name: str) -> _Lexical | None:
         import bm25s
-        import Stemmer
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG
         generation = self._store.generation(name)
@@ -95,9 +102,11 @@ class Retriever:
             entry = self._lexical.get(name)
             if entry is not None and entry.generation == generation:
                 return entry
-            tokenizer = bm25s.tokenization.Tokenizer(
-                stopwords="en", stemmer=Stemmer.Stemmer("english")
-            )
+            entry = self._load(name, generation)
+            if entry is not None:
+                self._lexical[name] = entry
+                return entry
+            tokenizer = _tokenizer()
             ids: list[str] = []
             corpus: list[list[int]] = []
             # Batch by batch, so only token ids (not texts) are held for the whole collection.
@@ -116,7 +125,60 @@ class Retriever:
             entry = _Lexical(generation, ids, tokenizer, index)
             self._lexical[name] = entry
             log.info("lexical index for %s: %d chunks", name, len(ids))
+            self._save(name, entry)
             return entry
+
+    # the saved index ------------------------------------------------------------------------------
+
+    def _place(self, name: str, generation: int) -> Path | None:
+        return None if self._folder is None else self._folder / f"{name}-{generation}"
+
+    def _load(self, name: str, generation: int) -> _Lexical | None:
+        import bm25s
+
+        place = self._place(name, generation)
+        if place is None or not (place / "ids.json").exists():
+            return None
+        try:
+            ids = json.loads((place / "ids.json").read_text())
+            if not isinstance(ids, list) or len(ids) != self._store.count(name):
+                return None  # written by another collection of the same name and generation
+            tokenizer = _tokenizer()
+            tokenizer.load_vocab(str(place))
+            index = bm25s.BM25.load(str(place), mmap=True, show_progress=False)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("saved lexical index %s unreadable (%s); rebuilding it", place, exc)
+            return None
+        log.info("lexical index for %s loaded from %s", name, place)
+        return _Lexical(generation, [str(i) for i in ids], tokenizer, index)
+
+    def _save(self, name: str, entry: _Lexical) -> None:
+        """Write the index next to the collection, whole or not at all, and drop older ones."""
+        place = self._place(name, entry.generation)
+        if place is None or place.exists():
+            return
+        partial = place.with_name(f"{place.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        try:
+            partial.mkdir(parents=True, exist_ok=True)
+            entry.index.save(str(partial), show_progress=False)
+            entry.tokenizer.save_vocab(str(partial))
+            (partial / "ids.json").write_text(json.dumps(entry.ids))
+            partial.rename(place)
+        except OSError as exc:  # a read-only or full disk costs speed, never an answer
+            log.warning("could not save the lexical index for %s (%s)", name, exc)
+            shutil.rmtree(partial, ignore_errors=True)
+            return
+        for old in place.parent.glob(f"{name}-*"):
+            suffix = old.name[len(name) + 1 :]
+            if old != place and suffix.isdigit():
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _tokenizer() -> Any:
+    import bm25s
+    import Stemmer
+
+    return bm25s.tokenization.Tokenizer(stopwords="en", stemmer=Stemmer.Stemmer("english"))
 
 
 def _result(chunk: Chunk, score: float) -> SearchResult:

@@ -87,3 +87,36 @@ def test_knowledge_base_is_indexed_once_and_found(advisor: Advisor) -> None:
     assert advisor.store.generation(advisor.store.name_for(None)) == generation
     results = advisor.search("who should be able to switch the model off", kind=SourceKind.PLAYBOOK)
     assert results and all(r.kind is SourceKind.PLAYBOOK for r in results)
+
+
+def test_the_lexical_index_is_saved_and_reused_by_a_new_process(
+    advisor: Advisor, tmp_path: Path
+) -> None:
+    """The BM25 index is written once per collection generation and loaded (not rebuilt) by
+    the next advisor on the same data; a write makes it stale and it is rebuilt."""
+    from app.retrieve import Retriever
+
+    advisor.ingest([REPORT], workspace="claims")
+    question = "Is there a way to go back to the previous model version if a release fails?"
+    first = advisor.search(question, workspace="claims", kind=SourceKind.DOCUMENT, k=3)
+    name = advisor.store.name_for("claims")
+    folder = advisor.settings.data_dir / "lexical"
+    generation = advisor.store.generation(name)
+    assert (folder / f"{name}-{generation}" / "ids.json").exists()
+
+    fresh = Retriever(advisor.store, folder)
+    reads = advisor.store.batches
+    advisor.store.batches = None  # type: ignore[method-assign,assignment]  # must not be read
+    try:
+        again = fresh.search(question, workspace="claims", kind=SourceKind.DOCUMENT, k=3)
+    finally:
+        advisor.store.batches = reads  # type: ignore[method-assign]
+    assert [r.chunk_id for r in again] == [r.chunk_id for r in first]
+
+    extra = make_pdf(tmp_path / "minutes.pdf", ["Minutes", "Rollback was agreed for May."])
+    advisor.ingest([extra], workspace="claims")
+    assert advisor.store.generation(name) != generation  # a write: the saved index is stale
+    found = advisor.search("rollback agreed", workspace="claims", kind=SourceKind.DOCUMENT, k=5)
+    assert any(r.source == "minutes.pdf" for r in found)
+    assert not (folder / f"{name}-{generation}").exists()
+    assert (folder / f"{name}-{advisor.store.generation(name)}").exists()
