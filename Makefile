@@ -10,6 +10,7 @@ PORT ?= 8501
 .PHONY: run test test-llm setup system-deps lint typecheck pytest eval bench soak demo train clean
 
 run: setup
+	bash scripts/system-deps.sh run
 	$(BIN)/advisor index-knowledge
 	$(BIN)/streamlit run app/ui/main.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
@@ -44,9 +45,10 @@ eval: setup
 demo: setup
 	$(BIN)/advisor demo
 
-bench: setup
+bench: setup system-deps
 	$(BIN)/python -m bench.retrieval
 	$(BIN)/python -m bench.core
+	$(BIN)/python -m bench.ocr
 
 soak: setup system-deps
 	$(BIN)/python -m bench.soak

@@ -178,6 +178,8 @@ class Advisor:
             s.max_file_chars,
             s.max_sections,
             s.max_paragraphs,
+            s.ocr,
+            s.ocr_max_pages,
         )
 
     @cached_property
@@ -701,7 +703,7 @@ class Advisor:
         return [
             TextUnit(
                 text=c.text,
-                source=ChunkRef(file=c.source, page=c.page, chunk_id=c.chunk_id),
+                source=ChunkRef(file=c.source, page=c.page, chunk_id=c.chunk_id, ocr=c.ocr),
                 section=c.section,
             )
             for c in chunks

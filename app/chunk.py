@@ -48,6 +48,7 @@ class Chunker:
                         section=block.section,
                         title=document.title,
                         index=index,
+                        ocr=block.ocr,
                     )
                 )
         return chunks

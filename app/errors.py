@@ -120,8 +120,31 @@ class EncryptedFile(IngestError):
 
 
 class NoTextLayer(IngestError):
-    reason = "the PDF has no text layer; it looks scanned"
-    hint = "OCR is not supported yet: upload a version with selectable text."
+    reason = "the PDF has no text layer; it looks scanned, and OCR is off or not installed"
+    hint = (
+        "Install Tesseract (make system-deps, or apt-get install tesseract-ocr) and keep "
+        "ADVISOR_OCR=true, or upload a version with selectable text."
+    )
+
+
+class NoWords(IngestError):
+    reason = "the PDF has no text layer and no page images to read: only drawings"
+    hint = "Upload a version with selectable text."
+
+
+class OcrFoundNoText(IngestError):
+    reason = "OCR found no text in it; its pages look like pictures, not writing"
+    hint = "If it is a scan of a document, scan it again at 300 dpi, or upload a text version."
+
+
+class OcrTooManyPages(IngestError):
+    reason = "too many pages need OCR"
+    hint = "Upload the pages that matter, or raise ADVISOR_OCR_MAX_PAGES."
+
+
+class OcrError(IngestError):
+    reason = "OCR could not read it"
+    hint = "Try a cleaner scan, split the file, or upload a version with selectable text."
 
 
 class ContentMismatch(IngestError):

@@ -15,11 +15,15 @@ import stat
 import time
 import unicodedata
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
+from app import ocr
 from app.errors import (
     ContentMismatch,
     CorruptFile,
@@ -29,6 +33,10 @@ from app.errors import (
     IngestError,
     NotAFile,
     NoTextLayer,
+    NoWords,
+    OcrError,
+    OcrFoundNoText,
+    OcrTooManyPages,
     TooManyPages,
     TooManyParts,
     TooMuchText,
@@ -41,7 +49,20 @@ from app.schemas import Block, ParsedDocument, SourceKind
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt"}
+EXTENSIONS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+}
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+BARE_PAGE_CHARS = 20  # OCR text shorter than this (specks, a stray mark) is no text
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -57,6 +78,8 @@ class Limits:
     max_chars: int = 3_000_000
     max_sections: int = 5_000
     max_paragraphs: int = 100_000
+    ocr: bool = True
+    ocr_max_pages: int = 50
 
 
 def display_name(name: str) -> str:
@@ -100,6 +123,8 @@ def parse_bytes(data: bytes, name: str, limits: Limits) -> ParsedDocument:
     digest = hashlib.sha256(data).hexdigest()
     if file_type == "pdf":
         pages, blocks = _read_pdf(data, shown, limits)
+    elif file_type == "image":
+        pages, blocks = _read_image(data, shown, limits)
     elif file_type == "docx":
         pages, blocks = 0, _read_docx(data, shown, limits)
     else:
@@ -194,6 +219,7 @@ def _read_pdf(data: bytes, name: str, limits: Limits) -> tuple[int, list[Block]]
     if count > limits.max_pages:
         raise TooManyPages(name, f"{count} pages, limit {limits.max_pages}")
     blocks: list[Block] = []
+    bare: list[int] = []
     started = time.monotonic()
     for number, page in enumerate(reader.pages, start=1):
         if time.monotonic() - started > limits.max_seconds:
@@ -206,9 +232,76 @@ def _read_pdf(data: bytes, name: str, limits: Limits) -> tuple[int, list[Block]]
         text = _CONTROL.sub(lambda m: m.group(0) if m.group(0) in "\n\t" else " ", text)
         if text.strip():
             blocks.append(Block(text=text.strip(), page=number))
-    if not blocks:
-        raise NoTextLayer(name)
+        elif _has_images(page):
+            bare.append(number)  # no text layer but a picture: a scan, read by OCR
+    if bare and limits.ocr and ocr.available():
+        scanned = _ocr_pages(
+            name,
+            [(n, partial(ocr.pdf_page_png, data, n - 1)) for n in bare],
+            limits,
+            started,
+            has_text=bool(blocks),
+        )
+        blocks = sorted([*blocks, *scanned], key=lambda b: b.page or 0)
+    elif not blocks and bare:
+        raise NoTextLayer(name)  # a scan, and OCR is off or not installed
+    elif not blocks:
+        raise NoWords(name)
     return count, blocks
+
+
+def _has_images(page: Any) -> bool:
+    try:
+        resources = page.get("/Resources")
+        return resources is not None and bool(resources.get_object().get("/XObject"))
+    except Exception:  # noqa: BLE001 - a malformed resource dictionary: no OCR for the page
+        return False
+
+
+def _read_image(data: bytes, name: str, limits: Limits) -> tuple[int, list[Block]]:
+    """A PNG, JPEG or TIFF upload: each frame read by OCR as one page."""
+    if not data.startswith(_IMAGE_MAGIC):
+        raise ContentMismatch(name, "the content is not a PNG, JPEG or TIFF image")
+    if not (limits.ocr and ocr.available()):
+        raise NoTextLayer(name, "an image")
+    try:
+        frames = list(ocr.image_frames(data))
+    except Exception as exc:
+        raise CorruptFile(name, type(exc).__name__) from exc
+    if len(frames) > limits.max_pages:
+        raise TooManyPages(name, f"{len(frames)} pages, limit {limits.max_pages}")
+    pages = [(number, partial(bytes, png)) for number, png in enumerate(frames, 1)]
+    return len(frames), _ocr_pages(name, pages, limits, time.monotonic(), has_text=False)
+
+
+def _ocr_pages(
+    name: str,
+    pages: Sequence[tuple[int, Callable[[], bytes]]],
+    limits: Limits,
+    started: float,
+    has_text: bool,
+) -> list[Block]:
+    """OCR text of each page, within the file's clock and the OCR page limit; a file with
+    no other text is refused with the reason when OCR finds none."""
+    if len(pages) > limits.ocr_max_pages:
+        raise OcrTooManyPages(name, f"{len(pages)} pages need OCR, limit {limits.ocr_max_pages}")
+    blocks: list[Block] = []
+    for number, image in pages:
+        left = limits.max_seconds - (time.monotonic() - started)
+        if left <= 0:
+            raise TooSlow(name, f"OCR stopped at page {number}")
+        try:
+            text = ocr.read_png(image(), left)
+        except ocr.OcrFailed as exc:
+            if "time" in str(exc):
+                raise TooSlow(name, f"OCR of page {number}: {exc}") from exc
+            raise OcrError(name, f"page {number}: {exc}") from exc
+        text = _CONTROL.sub(lambda m: m.group(0) if m.group(0) in "\n\t" else " ", text)
+        if len("".join(text.split())) >= BARE_PAGE_CHARS:
+            blocks.append(Block(text=text.strip(), page=number, ocr=True))
+    if not blocks and not has_text:
+        raise OcrFoundNoText(name, f"{len(pages)} page(s) read")
+    return blocks
 
 
 def _read_docx(data: bytes, name: str, limits: Limits) -> list[Block]:

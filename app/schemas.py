@@ -23,6 +23,7 @@ class Block(BaseModel):
     text: str
     page: int | None = Field(default=None, description="1-based page number, PDFs only.")
     section: str | None = Field(default=None, description="Nearest heading above the text.")
+    ocr: bool = Field(default=False, description="Read from a page image by OCR.")
 
 
 class ParsedDocument(BaseModel):
@@ -30,7 +31,7 @@ class ParsedDocument(BaseModel):
 
     source: str = Field(description="File name shown to users and in citations.")
     sha256: str
-    file_type: Literal["pdf", "docx", "md", "txt"]
+    file_type: Literal["pdf", "docx", "md", "txt", "image"]
     kind: SourceKind = SourceKind.DOCUMENT
     title: str | None = None
     pages: int = Field(default=0, description="Pages in the file (PDF) or 0.")
@@ -51,6 +52,7 @@ class Chunk(BaseModel):
     section: str | None = None
     title: str | None = None
     index: int = Field(description="Position of the chunk within its page or section run.")
+    ocr: bool = Field(default=False, description="Its text was read from an image by OCR.")
 
     @property
     def context_text(self) -> str:
@@ -125,9 +127,11 @@ class ChunkRef(BaseModel):
     file: str
     page: int | None = None
     chunk_id: str
+    ocr: bool = Field(default=False, description="Its text was read from an image by OCR.")
 
     def label(self) -> str:
-        return self.file + (f", p. {self.page}" if self.page else "")
+        where = self.file + (f", p. {self.page}" if self.page else "")
+        return where + (" (read by OCR)" if self.ocr else "")
 
 
 class Signal(BaseModel):

@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     max_transcript_mb: float = Field(
         default=5, gt=0, description="Largest transcript file the CLI reads, in MB."
     )
+    ocr: bool = Field(
+        default=True,
+        description="Read image-only PDF pages and PNG/JPEG/TIFF uploads with Tesseract OCR.",
+    )
+    ocr_max_pages: int = Field(default=50, ge=1, description="Most pages of one file read by OCR.")
     max_transcript_turns: int = Field(
         default=2_000, ge=10, description="Most turns (questions and answers) in one transcript."
     )

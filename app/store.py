@@ -259,6 +259,7 @@ def _metadata(chunk: Chunk) -> dict[str, str | int]:
         "section": chunk.section or "",
         "title": chunk.title or "",
         "index": chunk.index,
+        "ocr": int(chunk.ocr),
     }
 
 
@@ -273,4 +274,5 @@ def _chunk(chunk_id: str, text: str | None, meta: Any) -> Chunk:
         section=str(meta["section"]) or None,
         title=str(meta["title"]) or None,
         index=int(meta["index"]),
+        ocr=bool(meta.get("ocr", 0)),
     )

@@ -29,6 +29,58 @@ def make_pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
     return path
 
 
+SCAN_TEXT = [
+    "Steering committee minutes, 12 March.",
+    "The vendor master data feed has no owner.",
+    "One in ten invoices arrives without a purchase order number.",
+    "Rollback was agreed for the May release.",
+]
+
+
+def page_image(lines: list[str], scale: float = 2.0) -> bytes:
+    """PNG of an A4 page printed with ``lines``: reportlab draws it, pdfium renders it."""
+    import pypdfium2 as pdfium
+
+    printed = make_pdf_bytes(["\n".join(lines)])
+    page = pdfium.PdfDocument(printed)[0]
+    out = io.BytesIO()
+    page.render(scale=scale, grayscale=True).to_pil().save(out, format="PNG")
+    return out.getvalue()
+
+
+def make_scan(path: Path, pages: list[list[str]]) -> Path:
+    """A PDF of page images only (no text layer), as a scanner makes: text -> image -> PDF."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for lines in pages:
+        image = ImageReader(io.BytesIO(page_image(lines)))
+        pdf.drawImage(image, 0, 0, width=A4[0], height=A4[1])
+        pdf.showPage()
+    pdf.save()
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def make_pdf_bytes(pages: list[str]) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for text in pages:
+        y = 800
+        for line in text.splitlines():
+            pdf.drawString(60, y, line)
+            y -= 16
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 def make_docx(path: Path, sections: list[tuple[str, list[str]]]) -> Path:
     import docx
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -75,7 +77,7 @@ def test_bad_input_is_refused_with_a_typed_error(
 
 def test_truncated_real_pdf_is_corrupt(tmp_path: Path) -> None:
     whole = make_pdf(tmp_path / "whole.pdf", ["Some text"] * 3).read_bytes()
-    with pytest.raises((errors.CorruptFile, errors.NoTextLayer)):
+    with pytest.raises((errors.CorruptFile, errors.NoTextLayer, errors.NoWords)):
         parse_bytes(whole[: len(whole) // 3], "cut.pdf", LIMITS)
 
 
@@ -104,6 +106,9 @@ def test_file_names_lose_folders_and_control_characters() -> None:
     assert doc.source == "notes.txt"
 
 
+SCANS = {"007-imagemagick-images", "019-grayscale-image", "023-cmyk-image"}
+
+
 def _corpus() -> list[Path]:
     return sorted(PDF_SAMPLES.glob("*.pdf")) if PDF_SAMPLES.is_dir() else []
 
@@ -118,10 +123,68 @@ def test_every_sample_pdf_indexes_with_pages_or_is_refused_specifically(path: Pa
         with pytest.raises(errors.EncryptedFile):
             parse_file(path, limits)
         return
+    if path.name.split("_")[0] in SCANS and "images.pdf" not in path.name:
+        # The corpus's scans are photographs with no writing: OCR reads them and says so.
+        expected = errors.OcrFoundNoText if shutil.which("tesseract") else errors.NoTextLayer
+        with pytest.raises(expected, match=re.escape(path.name)):
+            parse_file(path, limits)
+        return
     try:
         doc = parse_file(path, limits)
-    except (errors.NoTextLayer, errors.CorruptFile) as refused:
+    except errors.CorruptFile as refused:
         assert path.name in str(refused)
         return
     assert doc.pages >= 1
     assert all(block.page is not None and 1 <= block.page <= doc.pages for block in doc.blocks)
+
+
+# OCR: scans and images ----------------------------------------------------------------------------
+
+needs_tesseract = pytest.mark.skipif(
+    not __import__("shutil").which("tesseract"), reason="Tesseract is installed by make system-deps"
+)
+
+
+def _accuracy(expected: str, found: str) -> float:
+    import difflib
+
+    return difflib.SequenceMatcher(
+        None, " ".join(expected.split()), " ".join(found.split())
+    ).ratio()
+
+
+@needs_tesseract
+def test_a_scanned_pdf_is_read_by_ocr_with_its_pages(tmp_path: Path) -> None:
+    from tests.factories import SCAN_TEXT, make_scan
+
+    scan = make_scan(tmp_path / "minutes-scan.pdf", [SCAN_TEXT, ["Page two: Karen signs off."]])
+    doc = parse_file(scan, LIMITS)
+    assert [b.page for b in doc.blocks] == [1, 2] and all(b.ocr for b in doc.blocks)
+    assert _accuracy(" ".join(SCAN_TEXT), doc.blocks[0].text) >= 0.95
+    assert "Karen signs off" in doc.blocks[1].text
+
+
+@needs_tesseract
+def test_images_are_read_by_ocr_and_a_picture_without_words_is_refused(tmp_path: Path) -> None:
+    from tests.factories import SCAN_TEXT, page_image
+
+    doc = parse_bytes(page_image(SCAN_TEXT), "whiteboard.png", LIMITS)
+    assert doc.file_type == "image" and doc.blocks[0].ocr and doc.blocks[0].page == 1
+    assert "purchase order number" in doc.blocks[0].text
+    with pytest.raises(errors.OcrFoundNoText, match=r"blank\.png"):
+        parse_bytes(page_image([]), "blank.png", LIMITS)
+    with pytest.raises(errors.ContentMismatch):
+        parse_bytes(b"<html>not an image</html>", "photo.jpg", LIMITS)
+
+
+def test_ocr_off_or_over_its_page_limit_is_refused_with_the_setting(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tests.factories import SCAN_TEXT, make_scan
+
+    scan = make_scan(tmp_path / "scan.pdf", [SCAN_TEXT, SCAN_TEXT])
+    with pytest.raises(errors.NoTextLayer, match="ADVISOR_OCR"):
+        parse_file(scan, replace(LIMITS, ocr=False))
+    if __import__("shutil").which("tesseract"):
+        with pytest.raises(errors.OcrTooManyPages, match="ADVISOR_OCR_MAX_PAGES"):
+            parse_file(scan, replace(LIMITS, ocr_max_pages=1))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
 
 from app.advisor import Advisor
 from app.schemas import SourceKind
@@ -120,3 +123,17 @@ def test_the_lexical_index_is_saved_and_reused_by_a_new_process(
     assert any(r.source == "minutes.pdf" for r in found)
     assert not (folder / f"{name}-{generation}").exists()
     assert (folder / f"{name}-{advisor.store.generation(name)}").exists()
+
+
+@pytest.mark.skipif(not shutil.which("tesseract"), reason="Tesseract: make system-deps")
+def test_evidence_read_by_ocr_says_so(advisor: Advisor, tmp_path: Path) -> None:
+    from tests.factories import SCAN_TEXT, make_scan
+
+    space = advisor.create_workspace("Invoices")
+    scan = make_scan(tmp_path / "minutes-scan.pdf", [SCAN_TEXT])
+    record = advisor.add_document(space.id, scan.name, scan.read_bytes())
+    assert record.status == "indexed"
+    found = advisor.search("vendor master data owner", workspace=space.id, k=3)
+    assert found and found[0].source == "minutes-scan.pdf"
+    evidence = [e for p in advisor.assess(space.id).patterns for e in p.evidence]
+    assert evidence and all(e.source.label().endswith("(read by OCR)") for e in evidence)
