@@ -231,6 +231,39 @@ def _time_queries(search: Any, load_seconds: float) -> dict[str, Any]:
     }
 
 
+def worker_cold_ours(data: Path, size: int) -> dict[str, Any]:
+    """A new process on the data ``query-ours`` left (its BM25 index saved): the time from the
+    process's start to its first answer, and the first query alone."""
+    import psutil
+
+    from app.advisor import Advisor
+    from app.schemas import SourceKind
+    from app.settings import Settings
+
+    advisor = Advisor(Settings(data_dir=data / f"ours-{size}"))
+    question = _questions()[1]
+    began = time.perf_counter()
+    advisor.search(question, workspace="bench", kind=SourceKind.DOCUMENT, k=5)
+    first = time.perf_counter() - began
+    since_start = time.time() - psutil.Process().create_time()
+    return {"first_ms": first * 1000, "start_to_answer_s": since_start, "peak_mb": _peak_mb()}
+
+
+def worker_model_bound(data: Path) -> dict[str, Any]:
+    """The model alone on the corpus's chunks, as ingest embeds them (no parsing, no store):
+    the most any ingest recipe with this model on this CPU can reach."""
+    from app.advisor import Advisor
+    from app.settings import Settings
+
+    advisor = Advisor(Settings(data_dir=data / "ingest-ours"))
+    texts = [c.context_text for c in advisor.store.all_chunks(advisor.store.name_for("bench"))]
+    embedder = getattr(advisor.embedder, "inner", advisor.embedder)
+    embedder.embed(texts[:16])
+    began = time.perf_counter()
+    embedder.embed(texts)
+    return {"seconds": time.perf_counter() - began, "chunks": len(texts)}
+
+
 def worker_base(data: Path) -> dict[str, Any]:
     """Embed the ingested corpus' chunks once: the seed for every query scale."""
     from app.advisor import Advisor
@@ -250,6 +283,8 @@ WORKERS = {
     "base": lambda a: worker_base(Path(a[0])),
     "query-ours": lambda a: worker_query_ours(Path(a[0]), int(a[1])),
     "query-naive": lambda a: worker_query_naive(Path(a[0]), int(a[1])),
+    "cold-ours": lambda a: worker_cold_ours(Path(a[0]), int(a[1])),
+    "model-bound": lambda a: worker_model_bound(Path(a[0])),
 }
 
 
@@ -291,15 +326,17 @@ def main() -> None:
         naive = run_worker(
             "ingest-naive", str(work / "corpus"), str(work / "ingest-naive"), naive=True
         )
-        print(f"ingest ours {ours}\ningest naive {naive}", flush=True)
+        bound = run_worker("model-bound", str(work))
+        print(f"ingest ours {ours}\ningest naive {naive}\nmodel bound {bound}", flush=True)
         run_worker("base", str(work))
         queries = []
         for size in scales:
             q_ours = run_worker("query-ours", str(work), str(size))
+            q_ours["cold"] = run_worker("cold-ours", str(work), str(size))
             q_naive = run_worker("query-naive", str(work), str(size), naive=True)
             print(f"{size}: ours {q_ours}\n{size}: naive {q_naive}", flush=True)
             queries.append((size, q_ours, q_naive))
-    write_results(tokens, pages, ours, naive, queries)
+    write_results(tokens, pages, ours, naive, queries, bound)
 
 
 def _corpus_size(corpus: list[Path]) -> tuple[int, int]:
@@ -325,6 +362,7 @@ def write_results(
     ours: dict[str, Any],
     naive: dict[str, Any],
     queries: list[tuple[int, dict[str, Any], dict[str, Any]]],
+    bound: dict[str, Any],
 ) -> None:
     cpu = platform.processor() or platform.machine()
     lines = [
@@ -344,10 +382,17 @@ def write_results(
             f"| {label} | {row['seconds']:.1f} | {tokens / row['seconds']:,.0f} | "
             f"{pages / row['seconds']:.1f} | {row['chunks']} | {row['peak_mb']:.0f} |"
         )
+    lines.append(
+        f"| model bound (embedding the advisor's chunks only) | {bound['seconds']:.1f} | "
+        f"{tokens / bound['seconds']:,.0f} | {pages / bound['seconds']:.1f} | "
+        f"{bound['chunks']} | |"
+    )
     lines += [
         "",
         f"Ingest throughput ratio (advisor / naive): **{naive['seconds'] / ours['seconds']:.1f}x** "
-        "(target >= 3x).",
+        "(target >= 3x). Advisor / model bound: "
+        f"**{bound['seconds'] / ours['seconds']:.0%}** of what the model alone allows "
+        "(target: 6,000 tokens/s end to end).",
         "",
         "Both recipes spend almost all their time in the same model (all-MiniLM-L6-v2) on the "
         "same CPU, and per token it costs the same: int8 and fp32 run at the same speed here "
@@ -371,14 +416,21 @@ def write_results(
         )
     lines += [
         "",
-        "Targets at 100k chunks: query p95 <= 30 ms, peak RSS <= 1.5 GB. The first query of a "
-        "process builds the BM25 index; it is timed separately:",
+        "Targets at 100k chunks: query p95 <= 30 ms, peak RSS <= 1.5 GB. The first query of "
+        "the process that wrote the collection builds the BM25 index and saves it; every later "
+        "process loads it (memory-mapped). Cold start is a new process on the saved data: "
+        "from its start (interpreter included) to its first answer, and its first query alone "
+        "(targets at 100k: first query <= 1 s, start to first answer <= 5 s).",
         "",
+        "| chunks | loading the vectors s | first query, building BM25 ms | cold: first query ms "
+        "| cold: process start to first answer s |",
+        "|---|---|---|---|---|",
     ]
     for size, q_ours, _ in queries:
+        cold = q_ours["cold"]
         lines.append(
-            f"- {size:,} chunks: first query {q_ours['first_ms']:.0f} ms, "
-            f"loading the vectors {q_ours['load_s']:.1f} s"
+            f"| {size:,} | {q_ours['load_s']:.1f} | {q_ours['first_ms']:.0f} | "
+            f"{cold['first_ms']:.0f} | {cold['start_to_answer_s']:.1f} |"
         )
     results = ROOT / "bench" / "RESULTS.md"
     existing = results.read_text() if results.exists() else ""
