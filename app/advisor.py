@@ -303,13 +303,18 @@ class Advisor:
             reports.append(
                 self._ingest_one(str(path), partial(parse_file, path, self.limits), workspace)[0]
             )
+        if any(r.status == "indexed" for r in reports):  # the lexical index, once per batch
+            self._retriever.refresh(self.store.name_for(workspace))
         return reports
 
     def ingest_upload(
         self, name: str, data: bytes, workspace: str, user: str | None = None
     ) -> IngestReport:
         self._guard_collection(workspace, user, "write")
-        return self._ingest_one(name, lambda: parse_bytes(data, name, self.limits), workspace)[0]
+        report = self._ingest_one(name, lambda: parse_bytes(data, name, self.limits), workspace)[0]
+        if report.status == "indexed":
+            self._retriever.refresh(self.store.name_for(workspace))
+        return report
 
     def _ingest_one(
         self, label: str, parse: Callable[[], ParsedDocument], workspace: str
@@ -361,6 +366,7 @@ class Advisor:
             return self.sessions.add_document(
                 record.model_copy(update={"status": "refused", "error": str(err)})
             )
+        self._retriever.refresh(self.store.name_for(workspace_id))
         return self.sessions.add_document(
             record.model_copy(
                 update={"status": "indexed", "chunks": chunks, "pages": document.pages}

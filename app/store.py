@@ -205,6 +205,17 @@ class VectorStore:
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             ]
 
+    def all_ids(self, name: str) -> list[str]:
+        """Every chunk id of a collection (no texts, no vectors)."""
+        ids: list[str] = []
+        with _guard(f"reading {name}"):
+            collection = self._collection(name)
+            total = collection.count()
+        for offset in range(0, total, _BATCH * 10):
+            with _guard(f"reading {name}"):
+                ids += collection.get(include=[], limit=_BATCH * 10, offset=offset)["ids"]
+        return ids
+
     def all_chunks(self, name: str) -> list[Chunk]:
         """Every chunk of a collection."""
         return [chunk for batch in self.batches(name) for chunk in batch]

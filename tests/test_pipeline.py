@@ -119,8 +119,15 @@ def test_the_lexical_index_is_saved_and_reused_by_a_new_process(
     extra = make_pdf(tmp_path / "minutes.pdf", ["Minutes", "Rollback was agreed for May."])
     advisor.ingest([extra], workspace="claims")
     assert advisor.store.generation(name) != generation  # a write: the saved index is stale
-    found = advisor.search("rollback agreed", workspace="claims", kind=SourceKind.DOCUMENT, k=5)
-    assert any(r.source == "minutes.pdf" for r in found)
+    for retriever in (Retriever(advisor.store, folder), advisor._retriever):
+        advisor.store.batches = None  # type: ignore[method-assign,assignment]  # updated, not rebuilt
+        try:
+            found = retriever.search(
+                "rollback agreed", workspace="claims", kind=SourceKind.DOCUMENT, k=5
+            )
+        finally:
+            advisor.store.batches = reads  # type: ignore[method-assign]
+        assert any(r.source == "minutes.pdf" for r in found)
     assert not (folder / f"{name}-{generation}").exists()
     assert (folder / f"{name}-{advisor.store.generation(name)}").exists()
 
