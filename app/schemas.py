@@ -127,7 +127,11 @@ class ChunkRef(BaseModel):
     file: str
     page: int | None = None
     chunk_id: str
-    ocr: bool = Field(default=False, description="Its text was read from an image by OCR.")
+    ocr: bool = Field(
+        default=False,
+        description="Its text was read from an image by OCR (only present when true).",
+        exclude_if=lambda value: not value,  # the evidence JSON keeps its shape for text
+    )
 
     def label(self) -> str:
         where = self.file + (f", p. {self.page}" if self.page else "")
