@@ -76,11 +76,9 @@ def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> Non
             st.progress(filled / total, text=f"{pattern.name}: {filled} of {total}")
         if person.finished:
             st.success("Interview complete. Answers are saved.")
-        skip = st.button(
-            "Skip question", disabled=person.finished, key="skip", use_container_width=True
-        )
+        skip = st.button("Skip question", disabled=person.finished, key="skip", width="stretch")
         finish = st.button(
-            "Finish interview", disabled=person.finished, key="finish", use_container_width=True
+            "Finish interview", disabled=person.finished, key="finish", width="stretch"
         )
     with talk:
         for turn in turns:
