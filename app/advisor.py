@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, partial, wraps
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar, cast
 
 from app import assess as scoring
 from app.access import STAKEHOLDER, Gate, Need, account_name
@@ -41,7 +41,6 @@ from app.errors import (
     UnreadableFile,
 )
 from app.figures import find_banned
-from app.index import Indexer
 from app.ingest import Limits, display_name, parse_bytes, parse_file
 from app.interview import Interviewer, SlotState, role_id
 from app.knowledge import Knowledge, load_knowledge, playbook_document
@@ -59,7 +58,6 @@ from app.profile import Passage
 from app.profile import infer as infer_profile
 from app.profile import stated as stated_profile
 from app.reader import Detection, EvidenceReader, ReaderModel, TextUnit, merge, paragraphs
-from app.retrieve import Retriever
 from app.schemas import (
     PROFILE_FIELDS,
     Answer,
@@ -85,7 +83,6 @@ from app.schemas import (
 )
 from app.sessions import SessionStore, now
 from app.settings import Settings
-from app.store import VectorStore
 from app.tokens import count, encoding
 
 log = logging.getLogger(__name__)
@@ -94,6 +91,11 @@ DEFAULT_WORKSPACE = "default"
 ENGINES = ("offline", "openai:<model>")
 Progress = Callable[[int, int, str], None]
 
+
+if TYPE_CHECKING:  # chromadb loads only when the store is first opened
+    from app.index import Indexer
+    from app.retrieve import Retriever
+    from app.store import VectorStore
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -135,6 +137,8 @@ class Advisor:
 
     @cached_property
     def store(self) -> VectorStore:
+        from app.store import VectorStore
+
         return VectorStore(self.settings, self.embedder)
 
     @cached_property
@@ -154,6 +158,7 @@ class Advisor:
     @cached_property
     def _indexer(self) -> Indexer:
         from app.assets import locate
+        from app.index import Indexer
 
         enc = encoding("cl100k_base", locate(self.settings.assets_dir).tiktoken_dir)
         chunker = Chunker(
@@ -165,6 +170,8 @@ class Advisor:
 
     @cached_property
     def _retriever(self) -> Retriever:
+        from app.retrieve import Retriever
+
         return Retriever(self.store, self.settings.data_dir / "lexical")
 
     @cached_property

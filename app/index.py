@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from app.chunk import Chunker
 from app.errors import TooManyParts, TooSlow
 from app.schemas import ParsedDocument
-from app.store import VectorStore
+
+if TYPE_CHECKING:  # chromadb loads only when a store is opened
+    from app.store import VectorStore
 
 log = logging.getLogger(__name__)
 

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -57,7 +58,9 @@ from app.schemas import (
     TurnRef,
     Verdict,
 )
-from app.store import VectorStore
+
+if TYPE_CHECKING:  # chromadb loads only when a store is opened
+    from app.store import VectorStore
 
 log = logging.getLogger(__name__)
 

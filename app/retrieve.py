@@ -19,10 +19,12 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.schemas import Chunk, SearchResult, SourceKind
-from app.store import VectorStore
+
+if TYPE_CHECKING:  # chromadb loads only when a store is opened
+    from app.store import VectorStore
 
 log = logging.getLogger(__name__)
 

@@ -30,10 +30,14 @@ def advisor() -> Advisor:
 
 
 def prepare(adv: Advisor) -> None:
-    """Index the knowledge base on the very first start, with a visible progress bar."""
+    """Index the knowledge base on the very first start, with a visible progress bar. When
+    the local store already exists (``make run`` indexes before it starts the app), the check
+    and the model loading happen in the background, so the first page shows at once."""
     if st.session_state.get("_prepared"):
         return
-    if not adv.knowledge_indexed():
+    settings = adv.settings
+    first_start = settings.chroma_host is not None or not settings.chroma_dir.is_dir()
+    if first_start and not adv.knowledge_indexed():
         bar = st.progress(0.0, text="Indexing the knowledge base (first start only)...")
 
         def tick(number: int, total: int, name: str) -> None:
