@@ -299,27 +299,13 @@ def _plain_summary(plan: Plan) -> str:
 
 
 def _plain_item(plan: Plan, item: PlanItem) -> str:
-    """An item as plain text, one fact per line, for a Jira description."""
-    lines = [
-        f"Pattern: {_pattern_name(plan, item.pattern)}",
-        f"Action: {item.action}",
-        f"Owner: {item.owner}",
-        f"Effort: {item.effort}. Timeframe: {item.timeframe}."
-        + (f" Due: {item.due}." if item.due else ""),
-        f"KPI / exit criterion: {item.kpi}",
-    ]
-    if item.why_here:
-        lines.append(f"Why here: {item.why_here}")
-    if item.depends_on:
-        lines.append(f"Depends on: {', '.join(item.depends_on)}")
-    if item.rationale:
-        lines.append(f"Why: {item.rationale}")
-    for e in item.evidence:
-        lines.append(f"Evidence: \u201c{e.quote}\u201d ({e.source.label()})")
-    for c in item.citations:
-        where = ", ".join(x for x in (c.section, f"p. {c.page}" if c.page else None) if x)
-        lines.append(f"Source: {c.source}, {where}: \u201c{c.quote}\u201d")
-    return "\n".join(lines)
+    """An item as plain text, one fact per line, for a Jira description: the Markdown lines
+    without their bullets and bold (as the PDF shows them)."""
+    return "\n".join(_plain(line) for line in _markdown_item(plan, item)[2:] if line)
+
+
+def _plain(line: str) -> str:
+    return line.removeprefix("- ").replace("**", "")
 
 
 # chart -------------------------------------------------------------------------------------------
@@ -427,7 +413,7 @@ def to_pdf(plan: Plan) -> bytes:
             story.append(para(item.title, "Heading3"))
             for line in _markdown_item(plan, item)[2:]:
                 if line:
-                    story.append(para(line.lstrip("- ").replace("**", "")))
+                    story.append(para(_plain(line)))
     story.append(PageBreak())
     story.append(para("Sources", "Heading1"))
     story += [para(s) for s in _sources(plan)]
@@ -572,7 +558,7 @@ def to_docx(plan: Plan) -> bytes:
             document.add_heading(item.title, level=2)
             for line in _markdown_item(plan, item)[2:]:
                 if line:
-                    document.add_paragraph(line.lstrip("- ").replace("**", ""), style="List Bullet")
+                    document.add_paragraph(_plain(line), style="List Bullet")
     document.add_heading("Sources", level=1)
     for s in _sources(plan):
         document.add_paragraph(s, style="List Bullet")

@@ -133,13 +133,7 @@ class Retriever:
         corpus: list[list[int]] = []
         # Batch by batch, so only token ids (not texts) are held for the whole collection.
         for batch in self._store.batches(name):
-            ids += [c.chunk_id for c in batch]
-            corpus += tokenizer.tokenize(
-                [c.context_text for c in batch],
-                update_vocab=True,
-                return_as="ids",
-                show_progress=False,
-            )
+            _tokenized(tokenizer, batch, ids, corpus)
         if not ids:
             return None
         log.info("lexical index for %s: %d chunks", name, len(ids))
@@ -164,14 +158,7 @@ class Retriever:
                 corpus.append([int(t) for t in previous.tokens[start:end]])
         tokenizer = previous.tokenizer
         for begin in range(0, len(fresh), 500):
-            chunks = self._store.get(name, fresh[begin : begin + 500])
-            ids += [c.chunk_id for c in chunks]
-            corpus += tokenizer.tokenize(
-                [c.context_text for c in chunks],
-                update_vocab=True,
-                return_as="ids",
-                show_progress=False,
-            )
+            _tokenized(tokenizer, self._store.get(name, fresh[begin : begin + 500]), ids, corpus)
         if not ids:
             return None
         log.info("lexical index for %s updated: %d new chunks", name, len(fresh))
@@ -244,6 +231,16 @@ class Retriever:
             suffix = old.name[len(name) + 1 :]
             if old != place and suffix.isdigit():
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _tokenized(
+    tokenizer: Any, chunks: list[Chunk], ids: list[str], corpus: list[list[int]]
+) -> None:
+    """Append the chunks' ids and token ids (the vocabulary grows as needed)."""
+    ids += [c.chunk_id for c in chunks]
+    corpus += tokenizer.tokenize(
+        [c.context_text for c in chunks], update_vocab=True, return_as="ids", show_progress=False
+    )
 
 
 def _indexed(generation: int, ids: list[str], tokenizer: Any, corpus: list[list[int]]) -> _Lexical:

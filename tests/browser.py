@@ -130,6 +130,18 @@ def settle(page: Any, timeout: float = 60_000) -> None:
     )
 
 
+def answer(page: Any, text: str) -> None:
+    """Type an answer in the chat and wait for it and the advisor's reply."""
+    before = page.locator('[data-testid="stChatMessage"]').count()
+    box = page.locator('[data-testid="stChatInputTextArea"]')
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}"
+    )
+    settle(page)
+
+
 def shot(page: Any, name: str) -> Path:
     """A full-page screenshot in tests/artifacts; also in docs/ when refreshing the README's."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

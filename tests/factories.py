@@ -8,24 +8,7 @@ from pathlib import Path
 
 
 def make_pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    kwargs = {}
-    if password:
-        from reportlab.lib import pdfencrypt
-
-        kwargs["encrypt"] = pdfencrypt.StandardEncryption(password)
-    pdf = canvas.Canvas(buffer, pagesize=A4, **kwargs)
-    for text in pages:
-        y = 800
-        for line in text.splitlines():
-            pdf.drawString(60, y, line)
-            y -= 16
-        pdf.showPage()
-    pdf.save()
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(make_pdf_bytes(pages, password))
     return path
 
 
@@ -65,12 +48,17 @@ def make_scan(path: Path, pages: list[list[str]]) -> Path:
     return path
 
 
-def make_pdf_bytes(pages: list[str]) -> bytes:
+def make_pdf_bytes(pages: list[str], password: str | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    kwargs = {}
+    if password:
+        from reportlab.lib import pdfencrypt
+
+        kwargs["encrypt"] = pdfencrypt.StandardEncryption(password)
+    pdf = canvas.Canvas(buffer, pagesize=A4, **kwargs)
     for text in pages:
         y = 800
         for line in text.splitlines():

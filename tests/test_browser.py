@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import AppServer, chromium, settle, shot
+from tests.browser import AppServer, answer, chromium, settle, shot
 from tests.factories import make_pdf
 
 pytestmark = pytest.mark.browser
@@ -74,17 +74,6 @@ def _nav(page: Any, name: str) -> None:
     settle(page)
 
 
-def _answer(page: Any, text: str) -> None:
-    before = page.locator('[data-testid="stChatMessage"]').count()
-    box = page.locator('[data-testid="stChatInputTextArea"]')
-    box.fill(text)
-    box.press("Enter")
-    page.wait_for_function(
-        f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}"
-    )
-    settle(page)
-
-
 def _add_person(page: Any, name: str, role: str) -> None:
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Role", exact=True).fill(role)
@@ -111,16 +100,16 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     page.get_by_role("button", name="Interview").first.click()
     page.get_by_role("heading", name="Interview with Dana").wait_for()
     settle(page)
-    _answer(page, "Honestly someone cleans the claims extract by hand in Excel before each demo.")
-    _answer(page, "Karen in finance does it; nobody else knows how and it is not written down.")
-    _answer(page, "There is no agreed KPI and the sponsor moved to another division.")
+    answer(page, "Honestly someone cleans the claims extract by hand in Excel before each demo.")
+    answer(page, "Karen in finance does it; nobody else knows how and it is not written down.")
+    answer(page, "There is no agreed KPI and the sponsor moved to another division.")
     shot(page, "2-interview")
 
     _pick_stakeholder(page, "Sam \u00b7 IT operations lead")
     page.get_by_role("heading", name="Interview with Sam").wait_for()
     settle(page)
-    _answer(page, "The model runs from a notebook on a laptop and there is no monitoring.")
-    _answer(page, "Scores are copied into the claims system by hand from a CSV export.")
+    answer(page, "The model runs from a notebook on a laptop and there is no monitoring.")
+    answer(page, "Scores are copied into the claims system by hand from a CSV export.")
 
     _nav(page, "Documents")
     report = make_pdf(
@@ -201,8 +190,8 @@ def test_kill_9_mid_interview_then_restart_resumes_with_every_turn(
             page.get_by_role("button", name="Interview").first.click()
             page.get_by_role("heading", name="Interview with Dana").wait_for()
             settle(page)
-            _answer(page, "The extract is cleaned by hand in Excel before each demo.")
-            _answer(page, "Nobody owns the vendor feed and it breaks every month.")
+            answer(page, "The extract is cleaned by hand in Excel before each demo.")
+            answer(page, "Nobody owns the vendor feed and it breaks every month.")
             first.kill()  # kill -9: no shutdown, no flush
 
             second = AppServer(tmp_path / "data").start()

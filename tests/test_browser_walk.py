@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bench.results import replace_section
-from tests.browser import AppServer, chromium, settle
+from tests.browser import AppServer, answer, chromium, settle
 from tests.factories import make_pdf
 
 pytestmark = pytest.mark.browser
@@ -72,17 +72,6 @@ def _who(page: Any, label: str) -> None:
     settle(page)
 
 
-def _answer(page: Any, text: str) -> None:
-    before = page.locator('[data-testid="stChatMessage"]').count()
-    box = page.locator('[data-testid="stChatInputTextArea"]')
-    box.fill(text)
-    box.press("Enter")
-    page.wait_for_function(
-        f"() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}"
-    )
-    settle(page)
-
-
 def test_a_new_users_walk_where_every_click_takes_effect(server: AppServer, tmp_path: Path) -> None:
     walk = Walk()
     with chromium() as browser:
@@ -119,7 +108,7 @@ def test_a_new_users_walk_where_every_click_takes_effect(server: AppServer, tmp_
         page.get_by_role("heading", name="Interview with Sam").wait_for()  # the last added
         walk.timed("open the interview (first question)", started)
         started = time.monotonic()
-        _answer(page, "One in ten invoices has no PO number, so the clerks match them by hand.")
+        answer(page, "One in ten invoices has no PO number, so the clerks match them by hand.")
         walk.timed("answer a question", started)
 
         started = time.monotonic()
@@ -132,7 +121,7 @@ def test_a_new_users_walk_where_every_click_takes_effect(server: AppServer, tmp_
         for label in (DANA, SAM, DANA, SAM):
             _who(page, label)
         walk.timed("4 stakeholder switches", started)
-        _answer(page, "The ERP has a stable REST API and a test system we can use.")
+        answer(page, "The ERP has a stable REST API and a test system we can use.")
 
         _go(page, "Documents")
         report = tmp_path / "steering-minutes.pdf"
@@ -180,7 +169,7 @@ def test_a_new_users_walk_where_every_click_takes_effect(server: AppServer, tmp_
         second.get_by_role("heading", name="Export").wait_for()
         settle(second)
         _go(second, "Interview")
-        _answer(second, "We also found duplicate supplier records last quarter.")
+        answer(second, "We also found duplicate supplier records last quarter.")
         walk.timed("second tab: open, go to Interview, answer", started)
         _go(page, "Assessment")  # the first tab still takes its own clicks
         _go(page, "Interview")
