@@ -1,4 +1,4 @@
-"""The ``advisor`` command line. A thin edge over ``app.advisor.Advisor``."""
+"""The ``advisor`` command line. A thin edge over ``app.service.advisor.Advisor``."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _advisor() -> Any:
     """The advisor as the machine's operator uses it: the command line runs where the data
     lives (it can open the database itself), so it acts in local mode, without sign-in. The
     web app is where accounts, roles and links apply."""
-    from app.advisor import Advisor
+    from app.service.advisor import Advisor
 
     try:
         settings = Settings()
@@ -229,7 +229,7 @@ Docs = Annotated[
 @edge
 def assess(transcript: TranscriptFile, doc: Docs = None, as_json: AsJson = False) -> None:
     """Assess a transcript (and documents) against the five failure patterns."""
-    from app.export import assessment_json
+    from app.io.export import assessment_json
 
     advisor = _advisor()
     with err.status("Assessing..."):
@@ -265,7 +265,7 @@ def plan(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
 ) -> None:
     """Draft the cited production plan for a transcript (and documents)."""
-    from app.export import FORMATS, export
+    from app.io.export import FORMATS, export
 
     if fmt not in FORMATS:
         raise ConfigError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
@@ -353,9 +353,9 @@ def evaluate(
     as_json: AsJson = False,
 ) -> None:
     """Run the eval suite: judgment, retrieval, citations, injections; gate regressions."""
-    from app.advisor import Advisor
-    from app.evaluate import TOLERANCES, Runner, baseline_of, markdown, write
-    from app.evaluate import compare as against
+    from app.service.advisor import Advisor
+    from evals.runner import TOLERANCES, Runner, baseline_of, markdown, write
+    from evals.runner import compare as against
 
     settings = Settings()
     if engine:
@@ -363,8 +363,8 @@ def evaluate(
     advisor = Advisor(settings)
     grader = None
     if judge:
-        from app.llm import LLMEngine
-        from app.providers.openai_chat import OpenAIChat
+        from app.llm.online import LLMEngine
+        from app.llm.openai_chat import OpenAIChat
 
         provider, _, model = judge.partition(":")
         if provider != "openai" or not model:

@@ -86,8 +86,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     options = parser.parse_args()
 
-    from app.advisor import Advisor
     from app.schemas import Transcript
+    from app.service.advisor import Advisor
     from app.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="bench-core-"))

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from app import errors
-from app.ingest import Limits, parse_file
+from app.documents.ingest import Limits, parse_file
 from bench.results import replace_section
 from tests.factories import make_scan
 

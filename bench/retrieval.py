@@ -41,7 +41,7 @@ SEED = 7
 
 
 def _sentences() -> list[str]:
-    from app.knowledge import load_playbooks
+    from app.knowledge.catalog import load_playbooks
 
     words: list[str] = []
     for book in load_playbooks(ROOT / "knowledge"):
@@ -94,7 +94,7 @@ def _peak_mb() -> float:
 
 
 def worker_ingest_ours(corpus: Path, data: Path) -> dict[str, Any]:
-    from app.advisor import Advisor
+    from app.service.advisor import Advisor
     from app.settings import Settings
 
     advisor = Advisor(Settings(data_dir=data))
@@ -158,10 +158,10 @@ def _scaled(data: Path, size: int) -> Iterator[tuple[int, list[str], np.ndarray]
 
 
 def worker_query_ours(data: Path, size: int) -> dict[str, Any]:
-    from app.advisor import Advisor
-    from app.chunk import chunk_id
-    from app.embeddings import make_embedder
+    from app.documents.chunk import chunk_id
+    from app.documents.embeddings import make_embedder
     from app.schemas import Chunk, SourceKind
+    from app.service.advisor import Advisor
     from app.settings import Settings
 
     settings = Settings(data_dir=data / f"ours-{size}")
@@ -236,8 +236,8 @@ def worker_cold_ours(data: Path, size: int) -> dict[str, Any]:
     process's start to its first answer, and the first query alone."""
     import psutil
 
-    from app.advisor import Advisor
     from app.schemas import SourceKind
+    from app.service.advisor import Advisor
     from app.settings import Settings
 
     advisor = Advisor(Settings(data_dir=data / f"ours-{size}"))
@@ -252,7 +252,7 @@ def worker_cold_ours(data: Path, size: int) -> dict[str, Any]:
 def worker_model_bound(data: Path) -> dict[str, Any]:
     """The model alone on the corpus's chunks, as ingest embeds them (no parsing, no store):
     the most any ingest recipe with this model on this CPU can reach."""
-    from app.advisor import Advisor
+    from app.service.advisor import Advisor
     from app.settings import Settings
 
     advisor = Advisor(Settings(data_dir=data / "ingest-ours"))
@@ -266,7 +266,7 @@ def worker_model_bound(data: Path) -> dict[str, Any]:
 
 def worker_base(data: Path) -> dict[str, Any]:
     """Embed the ingested corpus' chunks once: the seed for every query scale."""
-    from app.advisor import Advisor
+    from app.service.advisor import Advisor
     from app.settings import Settings
 
     advisor = Advisor(Settings(data_dir=data / "ingest-ours"))

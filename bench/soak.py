@@ -123,9 +123,9 @@ def uploads(advisor: Any) -> dict[str, Any]:
 
 
 def llm_faults(data: Path, embedder: Any, turns: int) -> dict[str, Any]:
-    from app.advisor import Advisor
-    from app.providers.fake_openai import FakeOpenAI
+    from app.service.advisor import Advisor
     from app.settings import Settings
+    from tests.fake_openai import FakeOpenAI
 
     cycle = [
         {"content": json.dumps({"question": "Who owns that feed today?"})},
@@ -174,7 +174,7 @@ def llm_faults(data: Path, embedder: Any, turns: int) -> dict[str, Any]:
 
 
 def chroma_outage(data: Path, embedder: Any, turns: int) -> dict[str, Any]:
-    from app.advisor import Advisor
+    from app.service.advisor import Advisor
     from app.settings import Settings
     from tests.servers import ChromaServer
 
@@ -213,7 +213,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
 
-    from app.advisor import Advisor
+    from app.service.advisor import Advisor
     from app.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="soak-"))

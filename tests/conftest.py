@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
-from app.embeddings import Embedder, make_embedder
+from app.documents.embeddings import Embedder, make_embedder
+from app.service.advisor import Advisor
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

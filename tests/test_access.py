@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.access import STAKEHOLDER, account_name
-from app.advisor import Advisor
 from app.errors import AccessDenied, ConfigError, NotFound
-from app.sessions import invites
+from app.service.access import STAKEHOLDER, account_name
+from app.service.advisor import Advisor
+from app.service.sessions import invites
 
 
 @pytest.fixture

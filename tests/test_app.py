@@ -10,8 +10,8 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from app.advisor import Advisor
-from app.embeddings import Embedder
+from app.documents.embeddings import Embedder
+from app.service.advisor import Advisor
 from app.settings import Settings
 from app.ui import state
 from tests.factories import make_pdf

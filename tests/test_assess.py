@@ -1,12 +1,12 @@
-"""The scoring formula of ``app.assess``, by hand: no model involved."""
+"""The scoring formula of ``app.advice.assess``, by hand: no model involved."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from app.assess import contradictions, distinct, risk_of, score, totals
-from app.knowledge import Catalog, load_knowledge
+from app.advice.assess import contradictions, distinct, risk_of, score, totals
+from app.knowledge.catalog import Catalog, load_knowledge
 from app.schemas import ChunkRef, Evidence, Signal, TurnRef
 from app.settings import Settings
 

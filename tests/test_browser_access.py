@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from app.advisor import Advisor
-from app.sessions import invites
+from app.service.advisor import Advisor
+from app.service.sessions import invites
 from app.settings import Settings
 from tests.browser import AppServer, chromium, settle
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
-from app.embeddings import Embedder
+from app.documents.embeddings import Embedder
 from app.errors import StoreError
 from app.schemas import SourceKind
+from app.service.advisor import Advisor
 from app.settings import Settings
 from tests.conftest import FIXTURES
 from tests.servers import ChromaServer, free_port

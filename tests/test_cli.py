@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app import advisor as advisor_module
 from app.cli import cli
-from app.embeddings import Embedder, make_embedder
+from app.documents.embeddings import Embedder, make_embedder
+from app.service import advisor as advisor_module
 from tests.conftest import FIXTURES
 
 runner = CliRunner()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app import advisor as advisor_module
 from app.cli import cli
-from app.embeddings import Embedder
+from app.documents.embeddings import Embedder
+from app.service import advisor as advisor_module
 from tests.conftest import FIXTURES
 
 runner = CliRunner()

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from app.advisor import Advisor
-from app.embeddings import Embedder
-from app.providers.fake_openai import FakeOpenAI, user_message
+from app.documents.embeddings import Embedder
 from app.schemas import Transcript
+from app.service.advisor import Advisor
 from app.settings import Settings
 from tests.conftest import FIXTURES
+from tests.fake_openai import FakeOpenAI, user_message
 
 UNIT = re.compile(r"\[unit_id: (u[\d~]+)\]\n(\".*?\")\n", re.S)
 CHUNK = re.compile(r"\[chunk_id: ([^\]]+)\]\s*(.+?)(?=\n\[chunk_id:|\nPASSAGES>>>|\Z)", re.S)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
-from app.citations import verified
+from app.advice.citations import verified
 from app.schemas import Transcript
+from app.service.advisor import Advisor
 from tests.conftest import FIXTURES
 
 TRANSCRIPTS = FIXTURES / "transcripts"

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app import metrics
-from app.advisor import Advisor
-from app.evaluate import (
+from app.knowledge.catalog import load_knowledge
+from app.service.advisor import Advisor
+from evals import metrics
+from evals.personas import load_personas
+from evals.runner import (
     Report,
     Runner,
     compare,
@@ -24,8 +26,6 @@ from app.evaluate import (
     load_sentences,
     markdown,
 )
-from app.knowledge import load_knowledge
-from app.personas import load_personas
 from tests.conftest import ROOT
 
 EVALS = ROOT / "evals"
@@ -198,8 +198,8 @@ def test_the_judge_tier_runs_when_a_judge_is_configured(advisor: Advisor, tmp_pa
 def test_the_cli_writes_the_report_files_and_fails_on_regression(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from app import evaluate
     from app.cli import cli
+    from evals import runner as evaluate
 
     def fake_run(self: Runner, split: str | None = None) -> Report:
         return _report(macro_f1=0.5, citation_validity=1.0)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app import advisor as advisor_module
-from app.advisor import Advisor
 from app.cli import cli
-from app.embeddings import Embedder
+from app.documents.embeddings import Embedder
+from app.service import advisor as advisor_module
+from app.service.advisor import Advisor
 from tests.factories import make_docx, make_pdf, make_zip_bomb_docx
 
 runner = CliRunner()

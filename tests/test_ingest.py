@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app import errors
-from app.ingest import Limits, display_name, parse_bytes, parse_file
+from app.documents.ingest import Limits, display_name, parse_bytes, parse_file
 from tests.conftest import SHARED
 from tests.factories import make_docx, make_pdf, make_zip_bomb_docx
 

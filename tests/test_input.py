@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.advisor import Advisor
 from app.cli import cli
 from app.errors import ConfigError, NotFound
-from app.export import export
-from app.language import Reader
+from app.io.export import export
+from app.reading.language import Reader
+from app.service.advisor import Advisor
 from app.ui.state import plain
 
 HOSTILE = (
@@ -53,7 +53,7 @@ def test_an_answer_over_the_limit_is_refused_with_what_to_do(advisor: Advisor) -
 
 def test_reading_looks_back_a_bounded_stretch() -> None:
     """Negation is found within its clause however long the text before it is."""
-    from app.knowledge import load_knowledge
+    from app.knowledge.catalog import load_knowledge
 
     reader = Reader(load_knowledge(Path(__file__).resolve().parent.parent / "knowledge").lexicon)
     filler = "the weather was fine and the team met as planned " * 2000
@@ -131,7 +131,7 @@ def test_ingest_exits_1_when_no_file_was_indexed(tmp_path: Path) -> None:
 KILLED_INGEST = """
 import sys
 from pathlib import Path
-from app.advisor import Advisor
+from app.service.advisor import Advisor
 from app.settings import Settings
 
 adv = Advisor(Settings(data_dir=Path(sys.argv[1])))
@@ -249,8 +249,8 @@ def test_files_with_absurd_structure_are_refused_quickly(tmp_path: Path) -> None
     """A 1.2 MB Markdown file of 100,000 one-letter sections and a small DOCX of two million
     empty paragraphs are refused by their limits, naming the limit (times in the closing note
     and bench/RESULTS.md, not asserted here)."""
+    from app.documents.ingest import Limits, parse_file
     from app.errors import TooManyParts
-    from app.ingest import Limits, parse_file
 
     limits = Limits(max_bytes=50 << 20, max_pages=1000, max_unpacked_bytes=200 << 20)
     markdown = tmp_path / "sections.md"
@@ -304,8 +304,8 @@ def test_one_clock_covers_parsing_and_indexing(
     each step alone is under the limit, together they are over."""
     import time
 
-    import app.advisor as module
-    from app.ingest import Limits, parse_bytes
+    import app.service.advisor as module
+    from app.documents.ingest import Limits, parse_bytes
     from app.schemas import ParsedDocument
 
     def slow(data: bytes, name: str, limits: Limits) -> ParsedDocument:
@@ -344,7 +344,7 @@ def test_a_transcript_over_the_turn_or_answer_limit_is_refused_before_reading(
 
 
 def test_csv_cells_never_start_a_formula() -> None:
-    from app.export import csv_cell
+    from app.io.export import csv_cell
 
     for risky in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
         assert csv_cell(risky).startswith("'")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.advisor import Advisor
 from app.errors import AccessDenied, NotFound
+from app.service.advisor import Advisor
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
-from app.figures import find_banned
-from app.knowledge import Knowledge, load_knowledge, parse_recommendations
+from app.advice.figures import find_banned
+from app.knowledge.catalog import Knowledge, load_knowledge, parse_recommendations
 from app.schemas import SourceKind
+from app.service.advisor import Advisor
 from tests.conftest import ROOT
 
 KNOWLEDGE = ROOT / "knowledge"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from app.advisor import Advisor
-from app.embeddings import Embedder
+from app.documents.embeddings import Embedder
 from app.schemas import Transcript
+from app.service.advisor import Advisor
 from app.settings import Settings
 from tests.conftest import FIXTURES, LIVE_KEY
 

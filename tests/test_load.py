@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from app.advisor import Advisor
+from app.service.advisor import Advisor
 
 SESSIONS = 20
 ANSWERS = [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
 from app.schemas import SourceKind
+from app.service.advisor import Advisor
 from app.settings import Settings
 from tests.conftest import FIXTURES
 from tests.factories import make_pdf
@@ -97,7 +97,7 @@ def test_the_lexical_index_is_saved_and_reused_by_a_new_process(
 ) -> None:
     """The BM25 index is written once per collection generation and loaded (not rebuilt) by
     the next advisor on the same data; a write makes it stale and it is rebuilt."""
-    from app.retrieve import Retriever
+    from app.documents.retrieve import Retriever
 
     advisor.ingest([REPORT], workspace="claims")
     question = "Is there a way to go back to the previous model version if a release fails?"

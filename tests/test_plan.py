@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
+from app.advice.plan import gloss
+from app.advice.profile import Passage, infer, parse_date, stated
 from app.errors import ConfigError
-from app.export import plan_json
-from app.knowledge import check_condition, load_knowledge
-from app.plan import gloss
-from app.profile import Passage, infer, parse_date, stated
+from app.io.export import plan_json
+from app.knowledge.catalog import check_condition, load_knowledge
 from app.schemas import PilotProfile, Transcript, TranscriptTurn
+from app.service.advisor import Advisor
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_knowledge(ROOT / "knowledge").plan

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from app.advisor import Advisor
-from app.embeddings import Embedder
-from app.export import FORMATS, export
-from app.providers.fake_openai import FakeOpenAI
-from app.redact import Redaction, Redactor
+from app.documents.embeddings import Embedder
+from app.io.export import FORMATS, export
+from app.llm.redact import Redaction, Redactor
 from app.schemas import Transcript
+from app.service.advisor import Advisor
 from app.settings import Settings
+from tests.fake_openai import FakeOpenAI
 from tests.test_engine_llm import smart
 
 KEY = "sk-test-THIS-MUST-NEVER-LEAK-0123456789"

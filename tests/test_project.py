@@ -13,7 +13,7 @@ import pytest
 
 import app
 from app.assets import locate
-from app.embeddings import make_embedder
+from app.documents.embeddings import make_embedder
 from app.errors import AssetError, ConfigError
 from app.settings import Settings
 from app.tokens import count, encoding

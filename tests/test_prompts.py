@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.errors import ConfigError
-from app.prompts import load_prompt, parse_prompt, prompt_names
+from app.llm.prompts import load_prompt, parse_prompt, prompt_names
 from tests.conftest import ROOT
 
 PROMPTS = ROOT / "prompts"

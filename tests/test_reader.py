@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
 from app.assets import READER_DIR, READER_SHA256, locate_reader, sha256_of
 from app.errors import AssetError
-from app.readings import decide
+from app.reading.readings import decide
 from app.schemas import Transcript
+from app.service.advisor import Advisor
 
 
 def test_the_shipped_reader_is_the_one_its_metadata_and_card_describe() -> None:

@@ -18,9 +18,9 @@ from typing import TypeVar
 
 import pytest
 
-from app.advisor import Advisor
-from app.embeddings import Embedder
+from app.documents.embeddings import Embedder
 from app.schemas import Audit, Transcript
+from app.service.advisor import Advisor
 from app.settings import Settings
 from bench.results import replace_section
 from tests.conftest import FIXTURES

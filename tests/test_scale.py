@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from app.advisor import Advisor
-from app.embeddings import Embedder
+from app.documents.embeddings import Embedder
 from app.errors import SessionStoreError, StoreError
-from app.sessions import SessionStore
+from app.service.advisor import Advisor
+from app.service.sessions import SessionStore
 from app.settings import Settings
 from tests.servers import ChromaServer, free_port, postgres
 

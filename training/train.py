@@ -31,8 +31,8 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.metrics import evidence_scores
-from app.readings import labels_of
+from app.reading.readings import labels_of
+from evals.metrics import evidence_scores
 from training.data import (
     REPO,
     ROOT,

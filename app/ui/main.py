@@ -1,14 +1,14 @@
 """The Readiness Advisor in the browser: ``streamlit run app/ui/main.py``.
 
 A thin shell: sign-in, the view kept in the URL, the sidebar, and one page at a time. Every
-page calls the orchestration API (``app.advisor``) and renders what it returns.
+page calls the orchestration API (``app.service.advisor``) and renders what it returns.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app.access import STAKEHOLDER
+from app.service.access import STAKEHOLDER
 from app.ui import state, views
 
 st.set_page_config(page_title="Readiness Advisor", page_icon=":material/task_alt:", layout="wide")

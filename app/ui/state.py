@@ -14,9 +14,9 @@ from typing import Any
 
 import streamlit as st
 
-from app.advisor import Advisor
 from app.errors import AdvisorError
 from app.schemas import Workspace
+from app.service.advisor import Advisor
 from app.settings import Settings
 
 View = dict[str, Any]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.advisor import Advisor
 from app.schemas import Workspace
+from app.service.advisor import Advisor
 from app.ui.state import View
 from app.ui.views import assessment, documents, export, interview, pilots, plan
 

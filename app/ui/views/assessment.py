@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.advisor import Advisor
 from app.schemas import Assessment, Workspace
+from app.service.advisor import Advisor
 from app.ui import state
 from app.ui.state import View
 

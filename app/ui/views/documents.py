@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.advisor import Advisor
 from app.schemas import Workspace
+from app.service.advisor import Advisor
 from app.ui import state
 from app.ui.state import View
 

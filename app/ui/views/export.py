@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app.advisor import Advisor
 from app.errors import AdvisorError
-from app.export import MEDIA_TYPES
+from app.io.export import MEDIA_TYPES
 from app.schemas import Workspace
+from app.service.advisor import Advisor
 from app.ui import state
 from app.ui.state import View
 

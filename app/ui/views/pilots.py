@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.advisor import Advisor
-from app.knowledge import PlanRules
+from app.knowledge.catalog import PlanRules
 from app.schemas import PilotProfile, Workspace
+from app.service.advisor import Advisor
 from app.ui import state
 from app.ui.state import View
 

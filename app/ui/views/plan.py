@@ -6,8 +6,8 @@ import html
 
 import streamlit as st
 
-from app.advisor import Advisor
 from app.schemas import Answer, Citation, Plan, Workspace
+from app.service.advisor import Advisor
 from app.ui import state
 from app.ui.state import View
 

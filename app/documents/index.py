@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.chunk import Chunker
+from app.documents.chunk import Chunker
 from app.errors import TooManyParts, TooSlow
 from app.schemas import ParsedDocument
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened
-    from app.store import VectorStore
+    from app.documents.store import VectorStore
 
 log = logging.getLogger(__name__)
 

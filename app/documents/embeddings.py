@@ -87,14 +87,14 @@ def make_embedder(settings: Settings) -> Embedder:
     provider, _, model = settings.embeddings.partition(":")
     if provider == "local" and model.lower() == "all-minilm-l6-v2":
         from app.assets import locate
-        from app.providers.minilm import MiniLMEmbedder
+        from app.documents.minilm import MiniLMEmbedder
 
         paths = locate(settings.assets_dir)
         return CachedEmbedder(
             MiniLMEmbedder(paths.model, paths.tokenizer, settings.embed_batch_size)
         )
     if provider == "openai" and model:
-        from app.providers.openai_embed import OpenAIEmbedder
+        from app.documents.openai_embed import OpenAIEmbedder
 
         return CachedEmbedder(
             OpenAIEmbedder(

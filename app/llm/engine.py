@@ -3,7 +3,7 @@
 ``OfflineEngine`` is deterministic and needs no network: evidence from the trained reader,
 questions from ``patterns.yaml``, rationales and summaries from templates, answers by quoting
 the closest sentences of the retrieved passages. ``LLMEngineAdapter`` runs the same steps
-through the LLM (``app.llm``) and, when a step fails, falls back to the offline engine for
+through the LLM (``app.llm.online``) and, when a step fails, falls back to the offline engine for
 that step and returns a notice that says so in plain words. Every method returns its result
 and the notices.
 """
@@ -18,12 +18,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.citations import cite, quotable_sentences
-from app.embeddings import Embedder, embed_fixed
+from app.advice.citations import cite, quotable_sentences
+from app.documents.embeddings import Embedder, embed_fixed
 from app.errors import LLMError
-from app.knowledge import Knowledge
-from app.llm import PASSAGE_CHARS, LLMEngine
-from app.reader import Detection, EvidenceReader, TextUnit, merge, unit_key
+from app.knowledge.catalog import Knowledge
+from app.llm.online import PASSAGE_CHARS, LLMEngine
+from app.reading.reader import Detection, EvidenceReader, TextUnit, merge, unit_key
 from app.schemas import (
     Answer,
     Assessment,

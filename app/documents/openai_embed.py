@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import SecretStr
 
-from app.embeddings import Vectors
+from app.documents.embeddings import Vectors
 from app.errors import ConfigError
 
 

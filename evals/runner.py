@@ -5,7 +5,7 @@ through the same API the app uses; the runner records, per case, the predicted l
 labelled pattern, the checks on every citation, do-not-cite violations and the time taken.
 Retrieval questions are searched against the playbooks. Injection documents are added to their
 scenario and the plan is checked for what the injection tried to achieve. Metrics are pure
-functions (``app.metrics``). An optional LLM judge grades the plan's prose for faithfulness to
+functions (``evals.metrics``). An optional LLM judge grades the plan's prose for faithfulness to
 its cited passages; without a judge that tier is skipped, not failed.
 """
 
@@ -20,20 +20,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app import metrics
-from app.advisor import Advisor
-from app.citations import verified
+from app.advice.citations import verified
+from app.advice.figures import find_banned
+from app.advice.interview import acknowledgement_side
 from app.errors import ConfigError, LLMError
-from app.figures import find_banned
-from app.interview import acknowledgement_side
-from app.personas import (
+from app.schemas import Plan, SourceKind, Transcript
+from app.service.advisor import Advisor
+from evals import metrics
+from evals.personas import (
     QUESTION_BUDGET,
     Persona,
     Stakeholder,
     load_personas,
     normalised_question,
 )
-from app.schemas import Plan, SourceKind, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -763,7 +763,7 @@ def markdown(report: Report, regressions: list[Regression] | None = None) -> str
         f"# Eval report: {report.engine}",
         "",
         f"Run {report.created}. Scenarios, retrieval questions and injection documents from "
-        "`evals/`; see `app/evaluate.py` for how each metric is computed.",
+        "`evals/`; see `evals/runner.py` for how each metric is computed.",
         "",
         "| metric | value | target | why |",
         "|---|---|---|---|",

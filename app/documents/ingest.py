@@ -23,7 +23,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
-from app import ocr
+from app.documents import ocr
 from app.errors import (
     ContentMismatch,
     CorruptFile,

@@ -27,11 +27,23 @@ from functools import cached_property, partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar, cast
 
-from app import assess as scoring
-from app.access import STAKEHOLDER, Gate, Need, account_name
-from app.chunk import Chunker
-from app.embeddings import Embedder, make_embedder
-from app.engine import LLMEngineAdapter, OfflineEngine
+from app.advice import assess as scoring
+from app.advice.figures import find_banned
+from app.advice.interview import Interviewer, SlotState, role_id
+from app.advice.plan import (
+    Context,
+    Person,
+    Planner,
+    asks_about_going_live,
+    executive_summary,
+    verdict_answer,
+)
+from app.advice.profile import Passage
+from app.advice.profile import infer as infer_profile
+from app.advice.profile import stated as stated_profile
+from app.documents.chunk import Chunker
+from app.documents.embeddings import Embedder, make_embedder
+from app.documents.ingest import Limits, display_name, parse_bytes, parse_file
 from app.errors import (
     AccessDenied,
     ConfigError,
@@ -40,24 +52,11 @@ from app.errors import (
     StoreError,
     UnreadableFile,
 )
-from app.figures import find_banned
-from app.ingest import Limits, display_name, parse_bytes, parse_file
-from app.interview import Interviewer, SlotState, role_id
-from app.knowledge import Knowledge, load_knowledge, playbook_document
-from app.language import Reader
-from app.llm import action, current_calls
-from app.plan import (
-    Context,
-    Person,
-    Planner,
-    asks_about_going_live,
-    executive_summary,
-    verdict_answer,
-)
-from app.profile import Passage
-from app.profile import infer as infer_profile
-from app.profile import stated as stated_profile
-from app.reader import Detection, EvidenceReader, ReaderModel, TextUnit, merge, paragraphs
+from app.knowledge.catalog import Knowledge, load_knowledge, playbook_document
+from app.llm.engine import LLMEngineAdapter, OfflineEngine
+from app.llm.online import action, current_calls
+from app.reading.language import Reader
+from app.reading.reader import Detection, EvidenceReader, ReaderModel, TextUnit, merge, paragraphs
 from app.schemas import (
     PROFILE_FIELDS,
     Answer,
@@ -81,7 +80,8 @@ from app.schemas import (
     TurnResult,
     Workspace,
 )
-from app.sessions import SessionStore, now
+from app.service.access import STAKEHOLDER, Gate, Need, account_name
+from app.service.sessions import SessionStore, now
 from app.settings import Settings
 from app.tokens import count, encoding
 
@@ -93,9 +93,9 @@ Progress = Callable[[int, int, str], None]
 
 
 if TYPE_CHECKING:  # chromadb loads only when the store is first opened
-    from app.index import Indexer
-    from app.retrieve import Retriever
-    from app.store import VectorStore
+    from app.documents.index import Indexer
+    from app.documents.retrieve import Retriever
+    from app.documents.store import VectorStore
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -137,7 +137,7 @@ class Advisor:
 
     @cached_property
     def store(self) -> VectorStore:
-        from app.store import VectorStore
+        from app.documents.store import VectorStore
 
         return VectorStore(self.settings, self.embedder)
 
@@ -158,7 +158,7 @@ class Advisor:
     @cached_property
     def _indexer(self) -> Indexer:
         from app.assets import locate
-        from app.index import Indexer
+        from app.documents.index import Indexer
 
         enc = encoding("cl100k_base", locate(self.settings.assets_dir).tiktoken_dir)
         chunker = Chunker(
@@ -170,7 +170,7 @@ class Advisor:
 
     @cached_property
     def _retriever(self) -> Retriever:
-        from app.retrieve import Retriever
+        from app.documents.retrieve import Retriever
 
         return Retriever(self.store, self.settings.data_dir / "lexical")
 
@@ -231,11 +231,11 @@ class Advisor:
             return OfflineEngine(self.knowledge, self.embedder, self.detector)
         provider, _, model = choice.partition(":")
         if provider == "openai" and model:
-            from app.llm import Chat, LLMEngine
+            from app.llm.online import Chat, LLMEngine
 
             chat = self._chat
             if chat is None:
-                from app.providers.openai_chat import OpenAIChat
+                from app.llm.openai_chat import OpenAIChat
 
                 chat = OpenAIChat(
                     model=model,
@@ -246,7 +246,7 @@ class Advisor:
                     seed=self.settings.llm_seed,
                 )
             from app.assets import locate
-            from app.redact import Redactor
+            from app.llm.redact import Redactor
 
             redactor = Redactor(self.settings.redact_patterns) if self.settings.redact else None
             enc = encoding("cl100k_base", locate(self.settings.assets_dir).tiktoken_dir)
@@ -1037,7 +1037,7 @@ class Advisor:
 
     def export(self, workspace_id: str, fmt: str, user: str | None = None) -> bytes:
         """The pilot's latest plan as a file in ``fmt`` (json, md, pdf, docx or csv)."""
-        from app.export import export
+        from app.io.export import export
 
         plan = self.latest_plan(workspace_id, user)
         if plan is None:

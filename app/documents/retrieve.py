@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from app.schemas import Chunk, SearchResult, SourceKind
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened
-    from app.store import VectorStore
+    from app.documents.store import VectorStore
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.errors import AccessDenied, ConfigError, NotFound
-from app.sessions import SessionStore
+from app.service.sessions import SessionStore
 from app.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from app.embeddings import Vectors
+from app.documents.embeddings import Vectors
 
 MAX_TOKENS = 256  # the model's max_seq_length
 TOKEN_BUDGET = 2048  # padded tokens per model call

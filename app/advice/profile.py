@@ -17,8 +17,8 @@ from datetime import date
 from typing import Any
 
 from app.errors import ConfigError
-from app.knowledge import PlanRules
-from app.language import sentences
+from app.knowledge.catalog import PlanRules
+from app.reading.language import sentences
 from app.schemas import PROFILE_FIELDS, PilotProfile, ProfileClue
 
 _BOOLEAN = ("personal_data", "regulated_sector", "decisions_about_people")

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from app.reader import asked
+from app.reading.reader import asked
 
 # How close (cosine, all-MiniLM-L6-v2) a question must be to a fact's topic for the persona to
 # take it as a question about that fact. Fixed when the simulation was written; never tuned to

@@ -9,9 +9,9 @@ sha256 check; its card is ``training/MODEL_CARD.md``.
 An answer is read sentence by sentence against the question it answers and the sentence before
 it, so "No." means what the question makes it mean. A document chunk is read line by line
 against its file and section. A sentence is evidence for a pattern when the likelier side
-reaches the threshold the model ships with (``app.readings.decide``). Quotes are exact slices
-of their turn or chunk. Document text is data: paragraphs that address an AI system with
-orders are left out and reported.
+reaches the threshold the model ships with (``app.reading.readings.decide``). Quotes are
+exact slices of their turn or chunk. Document text is data: paragraphs that address an AI
+system with orders are left out and reported.
 
 The signs of ``patterns.yaml`` remain the catalogue: each item of evidence names the closest
 sign on its pattern and side, which the plan and the exports show.
@@ -29,13 +29,13 @@ from pathlib import Path, PurePath
 import numpy as np
 from tokenizers import Tokenizer
 
-from app.embeddings import Embedder, Vectors, embed_fixed
+from app.documents.embeddings import Embedder, Vectors, embed_fixed
+from app.documents.minilm import padded, session, token_batches
 from app.errors import AssetError
-from app.knowledge import Catalog
-from app.language import Reader as Language
-from app.language import Span, normalise, reading_units
-from app.providers.minilm import padded, session, token_batches
-from app.readings import decide
+from app.knowledge.catalog import Catalog
+from app.reading.language import Reader as Language
+from app.reading.language import Span, normalise, reading_units
+from app.reading.readings import decide
 from app.schemas import ChunkRef, Evidence, Finding, Signal, TurnRef
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Eval metrics: pure functions of predictions and labels, each returning a value and a reason.
 
-Every metric here is deterministic and needs no model; the eval runner (``app.evaluate``)
+Every metric here is deterministic and needs no model; the eval runner (``evals.runner``)
 collects the inputs, one row per case, and these functions turn them into numbers a
 regression gate can compare.
 """

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from app.knowledge import Catalog
+from app.knowledge.catalog import Catalog
 from app.schemas import Evidence, Finding, Level, PatternAssessment
 
 PRIOR = 0.5

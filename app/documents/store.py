@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
-from app.embeddings import Embedder, Vectors
+from app.documents.embeddings import Embedder, Vectors
 from app.errors import StoreError
 from app.schemas import Chunk, SourceKind
 from app.settings import Settings

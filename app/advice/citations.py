@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from app.language import sentences
+from app.reading.language import sentences
 from app.schemas import Chunk, Citation
 
 MAX_QUOTE = 400

@@ -36,11 +36,11 @@ from typing import Literal
 
 import numpy as np
 
-from app.assess import CONTRADICTION_SIMILARITY
-from app.embeddings import embed_fixed
-from app.knowledge import Catalog, InterviewTexts, Lexicon, Pattern, Slot
-from app.language import Reader, normalise
-from app.reader import Detection, EvidenceReader, asked
+from app.advice.assess import CONTRADICTION_SIMILARITY
+from app.documents.embeddings import embed_fixed
+from app.knowledge.catalog import Catalog, InterviewTexts, Lexicon, Pattern, Slot
+from app.reading.language import Reader, normalise
+from app.reading.reader import Detection, EvidenceReader, asked
 from app.schemas import Evidence, Question, Turn, TurnKind
 
 ACK_CONFIDENT = 0.8  # below this the acknowledgement stays neutral

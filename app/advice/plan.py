@@ -40,10 +40,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.citations import cite, quotable_sentences
-from app.embeddings import Embedder, Vectors, embed_fixed
-from app.knowledge import Knowledge, Recommendation
-from app.profile import describe, holds, parse_date, unknown
+from app.advice.citations import cite, quotable_sentences
+from app.advice.profile import describe, holds, parse_date, unknown
+from app.documents.embeddings import Embedder, Vectors, embed_fixed
+from app.knowledge.catalog import Knowledge, Recommendation
 from app.schemas import (
     Answer,
     Assessment,
@@ -60,7 +60,7 @@ from app.schemas import (
 )
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened
-    from app.store import VectorStore
+    from app.documents.store import VectorStore
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from app.knowledge import BannedFigure
+from app.knowledge.catalog import BannedFigure
 
 
 class FigureViolation(BaseModel):

@@ -24,13 +24,13 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
 
+from app.advice.figures import FigureViolation, find_banned
+from app.advice.interview import acknowledgement_side, quotes
 from app.errors import LLMError
-from app.figures import FigureViolation, find_banned
-from app.interview import acknowledgement_side, quotes
-from app.knowledge import Knowledge
-from app.prompts import Prompt, load_prompt
-from app.providers.openai_chat import Reply
-from app.redact import Redaction, Redactor
+from app.knowledge.catalog import Knowledge
+from app.llm.openai_chat import Reply
+from app.llm.prompts import Prompt, load_prompt
+from app.llm.redact import Redaction, Redactor
 from app.schemas import LLMCall
 
 log = logging.getLogger(__name__)

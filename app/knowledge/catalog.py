@@ -18,8 +18,8 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.documents.ingest import split_markdown
 from app.errors import ConfigError
-from app.ingest import split_markdown
 from app.schemas import ParsedDocument, SourceKind
 
 _T = TypeVar("_T", bound=BaseModel)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from app.knowledge import Lexicon
+from app.knowledge.catalog import Lexicon
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]*_]*\s+|\n\s*(?:[-*•]\s+|\d+[.)]\s+)?|\n")
 _CLAUSE_BREAK = re.compile(

@@ -1,1 +1,0 @@
-"""Adapters for models and services. Vendor SDKs are imported only inside these modules."""
