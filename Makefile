@@ -37,7 +37,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest -q
+	REQUIRE_CHROMIUM=1 $(BIN)/pytest -q
 
 eval: setup
 	$(BIN)/advisor eval --compare evals/baseline.json
@@ -60,7 +60,7 @@ test-llm: setup
 	$(BIN)/python scripts/llm_server.py > .llm-paths
 	. ./.llm-paths && rm -f .llm-paths && \
 	ADVISOR_TEST_LLAMA_SERVER="$$SERVER" ADVISOR_TEST_LLAMA_MODEL="$$MODEL" \
-	$(BIN)/python -m pytest -m real_llm tests/test_real_llm.py -v
+	$(BIN)/python -m pytest -m real_llm tests/integration/test_real_llm.py -v
 
 # The evidence reader: rebuilt from training/ in its own environment (torch, transformers);
 # never part of `make test`. Writes app/models/reader.onnx, reader.json and the model card.

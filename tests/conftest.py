@@ -20,6 +20,17 @@ SHARED = ROOT.parent / "shared"
 LIVE_KEY = os.environ.get("OPENAI_API_KEY") or os.environ.get("ADVISOR_OPENAI_API_KEY")
 
 
+LAYERS = ("unit", "integration", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test carries the marker of its folder: ``-m unit`` runs the fast pure tests."""
+    for item in items:
+        layer = item.path.parent.name
+        if layer in LAYERS:
+            item.add_marker(getattr(pytest.mark, layer))
+
+
 @pytest.fixture(autouse=True)
 def _offline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Clear every variable the code reads and point the data dir at a temp folder."""

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bench.results import replace_section
-from tests.browser import AppServer, answer, chromium, settle
+from tests.browser.helpers import AppServer, answer, chromium, settle
 from tests.factories import make_pdf
 
 pytestmark = pytest.mark.browser
@@ -182,7 +182,7 @@ def test_a_new_users_walk_where_every_click_takes_effect(server: AppServer, tmp_
         "Browser walk",
         f"""## Browser walk
 
-Measured {time.strftime("%Y-%m-%d")} by `tests/test_browser_walk.py` in headless Chromium on
+Measured {time.strftime("%Y-%m-%d")} by `tests/browser/test_browser_walk.py` in headless Chromium on
 {os.cpu_count()} cores, against the app started as `make run` starts it (set-up done, knowledge
 indexed). Every click is made once; one that does not take effect fails the test.
 First page interactive: **{first:.1f} s** (target <= 5 s).

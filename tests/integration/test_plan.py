@@ -16,7 +16,7 @@ from app.knowledge.catalog import check_condition, load_knowledge
 from app.schemas import PilotProfile, Transcript, TranscriptTurn
 from app.service.advisor import Advisor
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULES = load_knowledge(ROOT / "knowledge").plan
 
 VENDOR_ONLY = {"gov-local-validation-vendor-models", "gov-local-vendor-validation"}

@@ -20,7 +20,7 @@ from app.schemas import Transcript
 from app.service.advisor import Advisor
 from app.settings import Settings
 from tests.fake_openai import FakeOpenAI
-from tests.test_engine_llm import smart
+from tests.integration.test_engine_llm import smart
 
 KEY = "sk-test-THIS-MUST-NEVER-LEAK-0123456789"
 PERSONAL = (
@@ -103,7 +103,7 @@ def test_the_api_key_never_reaches_logs_or_exports(
     caplog.set_level(logging.DEBUG)
     plan = llm.plan_transcript(
         Transcript.model_validate_json(
-            (Path(__file__).parent / "fixtures" / "transcripts" / "at-risk.json").read_bytes()
+            (Path(__file__).parents[1] / "fixtures" / "transcripts" / "at-risk.json").read_bytes()
         )
     )
     server.enqueue({"status": 500})

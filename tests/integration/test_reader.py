@@ -20,7 +20,7 @@ def test_the_shipped_reader_is_the_one_its_metadata_and_card_describe() -> None:
     meta = json.loads(meta_path.read_text())
     assert sha256_of(model) == READER_SHA256 == meta["sha256"]
     assert model.stat().st_size < 25 * 1024 * 1024
-    card = (Path(__file__).resolve().parents[1] / "training" / "MODEL_CARD.md").read_text()
+    card = (Path(__file__).resolve().parents[2] / "training" / "MODEL_CARD.md").read_text()
     assert READER_SHA256 in card
 
 

@@ -16,7 +16,7 @@ from app.settings import Settings
 from app.ui import state
 from tests.factories import make_pdf
 
-MAIN = str(Path(__file__).resolve().parent.parent / "app" / "ui" / "main.py")
+MAIN = str(Path(__file__).resolve().parents[2] / "app" / "ui" / "main.py")
 
 
 @pytest.fixture

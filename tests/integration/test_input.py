@@ -55,7 +55,7 @@ def test_reading_looks_back_a_bounded_stretch() -> None:
     """Negation is found within its clause however long the text before it is."""
     from app.knowledge.catalog import load_knowledge
 
-    reader = Reader(load_knowledge(Path(__file__).resolve().parent.parent / "knowledge").lexicon)
+    reader = Reader(load_knowledge(Path(__file__).resolve().parents[2] / "knowledge").lexicon)
     filler = "the weather was fine and the team met as planned " * 2000
     near = reader.read(filler + "and we do not have any monitoring")
     assert any(c.negated for c in near.cues)
@@ -163,7 +163,7 @@ def test_a_kill_mid_ingest_leaves_nothing_half_indexed(advisor: Advisor, tmp_pat
     space = advisor.create_workspace("Claims")
     script = tmp_path / "ingest.py"
     script.write_text(KILLED_INGEST)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     process = subprocess.Popen(
         [sys.executable, str(script), str(advisor.settings.data_dir), space.id, str(pdf_path)],
         cwd=root,

@@ -15,6 +15,8 @@ from app.settings import Settings
 from tests.conftest import FIXTURES
 from tests.servers import ChromaServer, free_port
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from app.service.advisor import Advisor
 from app.service.sessions import invites
 from app.settings import Settings
-from tests.browser import AppServer, chromium, settle
+from tests.browser.helpers import AppServer, chromium, settle
 
 pytestmark = pytest.mark.browser
 

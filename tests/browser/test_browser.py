@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import AppServer, answer, chromium, settle, shot
+from tests.browser.helpers import AppServer, answer, chromium, settle, shot
 from tests.factories import make_pdf
 
 pytestmark = pytest.mark.browser

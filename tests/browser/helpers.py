@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless",
@@ -109,7 +109,10 @@ class AppServer:
 def chromium() -> Iterator[Any]:
     """A headless Chromium browser (Debian's), driven by Playwright."""
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run `make test`, which installs it.")
+        message = "Debian's chromium is missing: run `make test`, which installs it."
+        if os.environ.get("REQUIRE_CHROMIUM"):  # set by `make test`, which installs it
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

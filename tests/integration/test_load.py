@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from app.service.advisor import Advisor
+
+pytestmark = pytest.mark.slow
 
 SESSIONS = 20
 ANSWERS = [

@@ -16,6 +16,8 @@ from app.service.sessions import SessionStore
 from app.settings import Settings
 from tests.servers import ChromaServer, free_port, postgres
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
