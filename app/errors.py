@@ -9,15 +9,22 @@ AdvisorError
 ├── AccessDenied           the signed-in user may not see that workspace
 ├── LLMError               the LLM endpoint failed or answered with unusable output
 └── IngestError            one file cannot be read; carries the file name
+    ├── NotAFile
+    ├── UnreadableFile
     ├── UnsupportedFileType
     ├── EmptyFile
     ├── FileTooLarge
     ├── TooManyPages
     ├── EncryptedFile
     ├── NoTextLayer
+    ├── NoWords
+    ├── OcrFoundNoText
+    ├── OcrTooManyPages
+    ├── OcrError
     ├── ContentMismatch
     ├── UnpackedTooLarge
     ├── TooSlow
+    ├── TooManyParts
     ├── TooMuchText
     └── CorruptFile
 
@@ -70,111 +77,148 @@ class LLMError(AdvisorError):
 
 
 class IngestError(AdvisorError):
-    """A file cannot be ingested. ``str(err)`` names the file and says what to do."""
+    """A file cannot be ingested. ``str(err)`` names the file, says why (``reason``) and what to
+    do next (``hint``); the words for each kind are in the ``_WORDS`` table below."""
 
-    reason = "cannot be read"
-    hint = "Check the file and try again."
+    reason: str
+    hint: str
 
     def __init__(self, filename: str, detail: str | None = None) -> None:
         self.filename = filename
         self.detail = detail
+        self.reason, self.hint = next(_WORDS[k] for k in type(self).__mro__ if k in _WORDS)
         text = f"{filename}: {self.reason}"
         if detail:
             text += f" ({detail})"
         super().__init__(f"{text}. {self.hint}")
 
 
-class NotAFile(IngestError):
-    reason = "it is not a regular file (a folder, a link, a device or a pipe)"
-    hint = "Give the path of the document itself; links are not followed."
+class NotAFile(IngestError): ...
 
 
-class UnreadableFile(IngestError):
-    reason = "the system refused to read it"
-    hint = "Check that the file exists and that you may read it, then try again."
+class UnreadableFile(IngestError): ...
 
 
-class UnsupportedFileType(IngestError):
-    reason = "this file type is not supported"
-    hint = "Upload a PDF, DOCX, Markdown (.md) or plain text (.txt) file."
+class UnsupportedFileType(IngestError): ...
 
 
-class EmptyFile(IngestError):
-    reason = "the file is empty"
-    hint = "Export the document again and upload the saved file."
+class EmptyFile(IngestError): ...
 
 
-class FileTooLarge(IngestError):
-    reason = "the file is over the size limit"
-    hint = "Split it into smaller files, or raise ADVISOR_MAX_FILE_MB."
+class FileTooLarge(IngestError): ...
 
 
-class TooManyPages(IngestError):
-    reason = "the PDF has more pages than the limit"
-    hint = "Upload the relevant chapters as a separate PDF, or raise ADVISOR_MAX_PAGES."
+class TooManyPages(IngestError): ...
 
 
-class EncryptedFile(IngestError):
-    reason = "the PDF is password-protected"
-    hint = "Remove the password (for example print it to a new PDF) and upload it again."
+class EncryptedFile(IngestError): ...
 
 
-class NoTextLayer(IngestError):
-    reason = "the PDF has no text layer; it looks scanned, and OCR is off or not installed"
-    hint = (
+class NoTextLayer(IngestError): ...
+
+
+class NoWords(IngestError): ...
+
+
+class OcrFoundNoText(IngestError): ...
+
+
+class OcrTooManyPages(IngestError): ...
+
+
+class OcrError(IngestError): ...
+
+
+class ContentMismatch(IngestError): ...
+
+
+class UnpackedTooLarge(IngestError): ...
+
+
+class TooSlow(IngestError): ...
+
+
+class TooManyParts(IngestError): ...
+
+
+class TooMuchText(IngestError): ...
+
+
+class CorruptFile(IngestError): ...
+
+
+# Each kind of refusal -> (why the file cannot be ingested, what to do about it).
+_WORDS: dict[type[IngestError], tuple[str, str]] = {
+    IngestError: ("cannot be read", "Check the file and try again."),
+    NotAFile: (
+        "it is not a regular file (a folder, a link, a device or a pipe)",
+        "Give the path of the document itself; links are not followed.",
+    ),
+    UnreadableFile: (
+        "the system refused to read it",
+        "Check that the file exists and that you may read it, then try again.",
+    ),
+    UnsupportedFileType: (
+        "this file type is not supported",
+        "Upload a PDF, DOCX, Markdown (.md) or plain text (.txt) file.",
+    ),
+    EmptyFile: ("the file is empty", "Export the document again and upload the saved file."),
+    FileTooLarge: (
+        "the file is over the size limit",
+        "Split it into smaller files, or raise ADVISOR_MAX_FILE_MB.",
+    ),
+    TooManyPages: (
+        "the PDF has more pages than the limit",
+        "Upload the relevant chapters as a separate PDF, or raise ADVISOR_MAX_PAGES.",
+    ),
+    EncryptedFile: (
+        "the PDF is password-protected",
+        "Remove the password (for example print it to a new PDF) and upload it again.",
+    ),
+    NoTextLayer: (
+        "the PDF has no text layer; it looks scanned, and OCR is off or not installed",
         "Install Tesseract (make system-deps, or apt-get install tesseract-ocr) and keep "
-        "ADVISOR_OCR=true, or upload a version with selectable text."
-    )
-
-
-class NoWords(IngestError):
-    reason = "the PDF has no text layer and no page images to read: only drawings"
-    hint = "Upload a version with selectable text."
-
-
-class OcrFoundNoText(IngestError):
-    reason = "OCR found no text in it; its pages look like pictures, not writing"
-    hint = "If it is a scan of a document, scan it again at 300 dpi, or upload a text version."
-
-
-class OcrTooManyPages(IngestError):
-    reason = "too many pages need OCR"
-    hint = "Upload the pages that matter, or raise ADVISOR_OCR_MAX_PAGES."
-
-
-class OcrError(IngestError):
-    reason = "OCR could not read it"
-    hint = "Try a cleaner scan, split the file, or upload a version with selectable text."
-
-
-class ContentMismatch(IngestError):
-    reason = "the content does not match the file extension"
-    hint = "Save the document in the format its extension says, or rename it correctly."
-
-
-class UnpackedTooLarge(IngestError):
-    reason = "the document unpacks to an implausibly large size"
-    hint = "Save it again from Word or LibreOffice; if genuine, raise ADVISOR_MAX_UNPACKED_MB."
-
-
-class TooSlow(IngestError):
-    reason = "reading and indexing the file took longer than the time limit"
-    hint = "Split it into smaller files, or raise ADVISOR_MAX_FILE_SECONDS."
-
-
-class TooManyParts(IngestError):
-    reason = "the file has more sections, paragraphs or passages than the limit"
-    hint = (
+        "ADVISOR_OCR=true, or upload a version with selectable text.",
+    ),
+    NoWords: (
+        "the PDF has no text layer and no page images to read: only drawings",
+        "Upload a version with selectable text.",
+    ),
+    OcrFoundNoText: (
+        "OCR found no text in it; its pages look like pictures, not writing",
+        "If it is a scan of a document, scan it again at 300 dpi, or upload a text version.",
+    ),
+    OcrTooManyPages: (
+        "too many pages need OCR",
+        "Upload the pages that matter, or raise ADVISOR_OCR_MAX_PAGES.",
+    ),
+    OcrError: (
+        "OCR could not read it",
+        "Try a cleaner scan, split the file, or upload a version with selectable text.",
+    ),
+    ContentMismatch: (
+        "the content does not match the file extension",
+        "Save the document in the format its extension says, or rename it correctly.",
+    ),
+    UnpackedTooLarge: (
+        "the document unpacks to an implausibly large size",
+        "Save it again from Word or LibreOffice; if genuine, raise ADVISOR_MAX_UNPACKED_MB.",
+    ),
+    TooSlow: (
+        "reading and indexing the file took longer than the time limit",
+        "Split it into smaller files, or raise ADVISOR_MAX_FILE_SECONDS.",
+    ),
+    TooManyParts: (
+        "the file has more sections, paragraphs or passages than the limit",
         "Upload the parts that matter for this pilot, or raise ADVISOR_MAX_SECTIONS "
-        "(Markdown and text), ADVISOR_MAX_PARAGRAPHS (DOCX) or ADVISOR_MAX_CHUNKS."
-    )
-
-
-class TooMuchText(IngestError):
-    reason = "the file holds more text than the limit"
-    hint = "Upload the chapters that matter for this pilot, or raise ADVISOR_MAX_FILE_CHARS."
-
-
-class CorruptFile(IngestError):
-    reason = "the file is damaged or truncated"
-    hint = "Open it in its usual program, save a fresh copy and upload that."
+        "(Markdown and text), ADVISOR_MAX_PARAGRAPHS (DOCX) or ADVISOR_MAX_CHUNKS.",
+    ),
+    TooMuchText: (
+        "the file holds more text than the limit",
+        "Upload the chapters that matter for this pilot, or raise ADVISOR_MAX_FILE_CHARS.",
+    ),
+    CorruptFile: (
+        "the file is damaged or truncated",
+        "Open it in its usual program, save a fresh copy and upload that.",
+    ),
+}

@@ -11,7 +11,7 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, PositiveFloat, PositiveInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,7 @@ class Settings(BaseSettings):
         env_prefix="ADVISOR_", env_file=".env", extra="ignore", frozen=True
     )
 
+    # Folders.
     data_dir: Path = Field(
         default=Path("data"),
         description="Folder for everything the advisor stores: Chroma, sessions, exports.",
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(
         default=PROJECT_ROOT / "prompts", description="Folder with the prompt files."
     )
+
+    # Models and the LLM.
     embeddings: str = Field(
         default="local:all-minilm-l6-v2",
         description="Embedding model as provider:model: local:all-minilm-l6-v2 (embedded, "
@@ -73,6 +76,8 @@ class Settings(BaseSettings):
     llm_retries: int = Field(
         default=2, ge=0, le=10, description="Retries of an LLM call after a timeout, 429 or 5xx."
     )
+
+    # What is hidden before text leaves the machine.
     redact: bool = Field(
         default=True,
         description="Replace e-mails, phone numbers, IBANs, card numbers and national ids with "
@@ -83,6 +88,8 @@ class Settings(BaseSettings):
         description='Extra or replacement redaction patterns as JSON, e.g. {"EMPLOYEE_ID": '
         '"E\\\\d{6}"}.',
     )
+
+    # Stores.
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the session database; unset means SQLite in the data dir.",
@@ -91,66 +98,26 @@ class Settings(BaseSettings):
         default=None, description="Chroma server host; unset means embedded Chroma."
     )
     chroma_port: int = Field(default=8000, description="Chroma server port.")
+
+    # Passages and search.
     chunk_size: int = Field(default=200, ge=32, le=2000, description="Chunk size in tokens.")
     chunk_overlap: int = Field(default=30, ge=0, le=500, description="Chunk overlap in tokens.")
-    max_file_mb: float = Field(default=50, gt=0, description="Largest file accepted, in MB.")
-    max_pages: int = Field(default=1000, gt=0, description="Most PDF pages accepted per file.")
-    max_unpacked_mb: float = Field(
-        default=200, gt=0, description="Largest decompressed size of a DOCX file, in MB."
-    )
-    max_file_chars: int = Field(
-        default=3_000_000, gt=0, description="Most characters of text read from one file."
-    )
-    max_file_seconds: float = Field(
-        default=120, gt=0, description="Longest time spent reading one file, in seconds."
-    )
     embed_batch_size: int = Field(
         default=64, ge=1, le=1024, description="Most texts embedded per model call."
     )
     search_k: int = Field(default=5, ge=1, le=100, description="Results returned by a search.")
-    app_password: SecretStr | None = Field(
-        default=None,
-        description="No longer supported (one shared password let anyone act as anyone): "
-        "use ADVISOR_ACCOUNTS.",
+
+    # Limits on one uploaded file.
+    max_file_mb: PositiveFloat = Field(default=50, description="Largest file accepted, in MB.")
+    max_pages: PositiveInt = Field(default=1000, description="Most PDF pages accepted per file.")
+    max_unpacked_mb: PositiveFloat = Field(
+        default=200, description="Largest decompressed size of a DOCX file, in MB."
     )
-    accounts: bool = Field(
-        default=False,
-        description="Sign in with personal accounts (created with `advisor user add`).",
+    max_file_chars: PositiveInt = Field(
+        default=3_000_000, description="Most characters of text read from one file."
     )
-    secret_key: SecretStr | None = Field(
-        default=None,
-        description="Signs interview links; by default a random key kept in the data dir.",
-    )
-    session_hours: float = Field(
-        default=12, gt=0, le=24 * 30, description="A browser sign-in lasts this long."
-    )
-    lockout_failures: int = Field(
-        default=10, ge=3, le=100, description="Wrong passwords in a row that lock an account."
-    )
-    lockout_minutes: float = Field(
-        default=15, gt=0, description="How long a locked account stays locked."
-    )
-    client_attempts: int = Field(
-        default=30, ge=5, description="Sign-in attempts one client may make per minute."
-    )
-    public_url: str | None = Field(
-        default=None,
-        description="The app's address as people reach it (https://advisor.example.com), "
-        "used to write interview links in full.",
-    )
-    invite_days: float = Field(
-        default=14, gt=0, le=365, description="How long an interview link stays valid."
-    )
-    app_oidc: bool = Field(
-        default=False,
-        description="Sign in through Streamlit's OIDC login (st.login); configure the provider "
-        "in .streamlit/secrets.toml.",
-    )
-    risk_medium: int = Field(
-        default=46, ge=1, le=99, description="Risk (0-100) from which a pattern is medium."
-    )
-    risk_high: int = Field(
-        default=65, ge=2, le=100, description="Risk (0-100) from which a pattern is high."
+    max_file_seconds: PositiveFloat = Field(
+        default=120, description="Longest time spent reading one file, in seconds."
     )
     max_sections: int = Field(
         default=5_000, ge=10, description="Most sections a Markdown or text file may have."
@@ -161,14 +128,16 @@ class Settings(BaseSettings):
     max_chunks: int = Field(
         default=10_000, ge=10, description="Most passages one file may be cut into."
     )
-    max_transcript_mb: float = Field(
-        default=5, gt=0, description="Largest transcript file the CLI reads, in MB."
-    )
     ocr: bool = Field(
         default=True,
         description="Read image-only PDF pages and PNG/JPEG/TIFF uploads with Tesseract OCR.",
     )
     ocr_max_pages: int = Field(default=50, ge=1, description="Most pages of one file read by OCR.")
+
+    # Limits on interviews and transcripts.
+    max_transcript_mb: PositiveFloat = Field(
+        default=5, description="Largest transcript file the CLI reads, in MB."
+    )
     max_transcript_turns: int = Field(
         default=2_000, ge=10, description="Most turns (questions and answers) in one transcript."
     )
@@ -180,6 +149,54 @@ class Settings(BaseSettings):
     )
     interview_max_questions: int = Field(
         default=15, ge=3, le=60, description="Most questions asked of one stakeholder."
+    )
+
+    # Sign-in and interview links.
+    accounts: bool = Field(
+        default=False,
+        description="Sign in with personal accounts (created with `advisor user add`).",
+    )
+    app_oidc: bool = Field(
+        default=False,
+        description="Sign in through Streamlit's OIDC login (st.login); configure the provider "
+        "in .streamlit/secrets.toml.",
+    )
+    app_password: SecretStr | None = Field(
+        default=None,
+        description="No longer supported (one shared password let anyone act as anyone): "
+        "use ADVISOR_ACCOUNTS.",
+    )
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 30, description="A browser sign-in lasts this long."
+    )
+    lockout_failures: int = Field(
+        default=10, ge=3, le=100, description="Wrong passwords in a row that lock an account."
+    )
+    lockout_minutes: PositiveFloat = Field(
+        default=15, description="How long a locked account stays locked."
+    )
+    client_attempts: int = Field(
+        default=30, ge=5, description="Sign-in attempts one client may make per minute."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs interview links; by default a random key kept in the data dir.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The app's address as people reach it (https://advisor.example.com), "
+        "used to write interview links in full.",
+    )
+    invite_days: float = Field(
+        default=14, gt=0, le=365, description="How long an interview link stays valid."
+    )
+
+    # Scoring.
+    risk_medium: int = Field(
+        default=46, ge=1, le=99, description="Risk (0-100) from which a pattern is medium."
+    )
+    risk_high: int = Field(
+        default=65, ge=2, le=100, description="Risk (0-100) from which a pattern is high."
     )
 
     @model_validator(mode="after")

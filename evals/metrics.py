@@ -1,8 +1,8 @@
 """Eval metrics: pure functions of predictions and labels, each returning a value and a reason.
 
-Every metric here is deterministic and needs no model; the eval runner (``evals.runner``)
-collects the inputs, one row per case, and these functions turn them into numbers a
-regression gate can compare.
+Every metric here is deterministic and needs no model; the eval cases (``evals.cases``)
+collect the inputs, one row per case, and ``evals.scoring`` applies these functions to turn
+them into numbers a regression gate can compare.
 """
 
 from __future__ import annotations

@@ -6,15 +6,17 @@ meaning, if it is close enough), says so when asked again about a fact already g
 otherwise gives a vague reply or deflects, as people do. The simulation never sees slot or
 probe ids, only the text the advisor shows.
 
-Measured per persona: the facts the interview drew out within the question budget, whether
-the assessment's verdict per pattern matches the persona's hidden truth, questions asked twice,
-and acknowledgements that contradict the reading of the answer they acknowledge.
+``interview``: one persona, through the advisor -> one results row. Measured per persona: the
+facts the interview drew out within the question budget, whether the assessment's verdict per
+pattern matches the persona's hidden truth, questions asked twice, and acknowledgements that
+contradict the reading of the answer they acknowledge.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,10 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from app.advice.interview import acknowledgement_side
 from app.reading.reader import asked
+from app.service.advisor import Advisor
+from evals.schemas import Case, finished
 
 # How close (cosine, all-MiniLM-L6-v2) a question must be to a fact's topic for the persona to
 # take it as a question about that fact. Fixed when the simulation was written; never tuned to
@@ -97,3 +102,77 @@ class Stakeholder:
 def normalised_question(text: str) -> str:
     question = asked(text) or text
     return " ".join(re.findall(r"[a-z0-9]+", question.lower()))
+
+
+def interview(advisor: Advisor, persona: Persona) -> Case:
+    """Interview one scripted stakeholder through the app's API, then assess the pilot."""
+    start = time.perf_counter()
+    space = advisor.create_workspace(f"eval-{persona.id}", pilot=dict(persona.pilot))
+    person = advisor.add_stakeholder(space.id, persona.name, persona.role)
+    simulated = Stakeholder(persona, advisor.embedder.embed)
+    result = advisor.start_interview(person.id)
+    questions: list[str] = []
+    contradicting: list[str] = []
+    transcript: list[str] = []
+    while not result.finished and len(questions) < QUESTION_BUDGET:
+        question = result.question.content
+        questions.append(question)
+        reply = simulated.reply(question)
+        transcript += [f"Q: {question}", f"A: {reply}"]
+        result = advisor.answer(person.id, reply)
+        side = acknowledgement_side(result.question.content)
+        if side is not None:
+            # The reading of this answer, with its question, as the interview read it.
+            read = {e.signal.polarity for e in advisor.read_answer(question, reply)}
+            if side not in read:
+                contradicting.append(
+                    f"“{reply[:80]}” acknowledged as {side}, read as {sorted(read)}"
+                )
+    if result.finished:
+        transcript.append(f"Q: {result.question.content}")
+    assessment = advisor.assess(space.id)
+    repeated = _repeated(questions)
+    levels = {p.id: p for p in assessment.patterns}
+    verdicts = {
+        pattern: (
+            "not_assessed"
+            if levels[pattern].risk is None
+            else "at_risk"
+            if levels[pattern].at_risk
+            else "healthy"
+        )
+        for pattern in persona.truth
+    }
+    agree = [verdicts[p] == want for p, want in persona.truth.items()]
+    elicited = [f.id in simulated.told for f in persona.facts]
+    failures = [
+        f"fact not drawn out: {f.topic}" for f in persona.facts if f.id not in simulated.told
+    ]
+    failures += [
+        f"{p}: truth {want}, verdict {verdicts[p]}"
+        for p, want in persona.truth.items()
+        if verdicts[p] != want
+    ]
+    failures += [f"asked twice: {q}" for q in repeated]
+    failures += [f"acknowledgement contradicts the reading, {c}" for c in contradicting]
+    detail = {
+        "questions": len(questions),
+        "elicited": elicited,
+        "agree": agree,
+        "repeated": repeated,
+        "contradicting": contradicting,
+        "transcript": transcript,
+    }
+    return finished("persona", persona.id, detail, failures, time.perf_counter() - start)
+
+
+def _repeated(questions: list[str]) -> list[str]:
+    """The questions that repeat an earlier one, once normalised."""
+    seen: set[str] = set()
+    repeated = []
+    for text in questions:
+        key = normalised_question(text)
+        if key in seen:
+            repeated.append(text)
+        seen.add(key)
+    return repeated

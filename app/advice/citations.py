@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from app.reading.guards import squash, verbatim
 from app.reading.language import sentences
 from app.schemas import Chunk, Citation
 
@@ -15,14 +16,9 @@ MAX_QUOTE = 400
 _MARKUP = re.compile(r"^\s*(?:[-*•]\s+)?(?:\*\*[^*]+:\*\*\s*)?")
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def verified(quote: str, chunk_text: str) -> bool:
     """True when ``quote`` appears word for word in ``chunk_text``."""
-    quote = _squash(quote)
-    return bool(quote) and quote in _squash(chunk_text)
+    return verbatim(quote, chunk_text)
 
 
 def cite(chunk: Chunk, quote: str) -> Citation | None:
@@ -34,7 +30,7 @@ def cite(chunk: Chunk, quote: str) -> Citation | None:
         source=chunk.source,
         section=chunk.section,
         page=chunk.page,
-        quote=_squash(quote),
+        quote=squash(quote),
     )
 
 

@@ -14,6 +14,7 @@ from functools import cache
 from pydantic import BaseModel
 
 from app.knowledge.catalog import BannedFigure
+from app.reading.guards import sentence_texts
 
 
 class FigureViolation(BaseModel):
@@ -48,3 +49,13 @@ def find_banned(text: str, banned: Sequence[BannedFigure]) -> list[FigureViolati
                 )
                 break
     return found
+
+
+def without_banned(text: str, banned: Sequence[BannedFigure]) -> tuple[str, list[str]]:
+    """``text`` less the sentences that repeat a do-not-cite figure, and a notice if any went."""
+    if not find_banned(text, banned):
+        return text, []
+    kept = [s for s in sentence_texts(text) if not find_banned(s, banned)]
+    return " ".join(kept), [
+        "A sentence repeating a figure that must not be cited was removed from the draft."
+    ]

@@ -49,28 +49,23 @@ from app.schemas import Block, ParsedDocument, SourceKind
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = {
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".md": "md",
-    ".markdown": "md",
-    ".txt": "txt",
-    ".png": "image",
-    ".jpg": "image",
-    ".jpeg": "image",
-    ".tif": "image",
-    ".tiff": "image",
+# The kinds of file read, each with the suffixes it comes under.
+_SUFFIXES = {
+    "pdf": (".pdf",),
+    "docx": (".docx",),
+    "md": (".md", ".markdown"),
+    "txt": (".txt",),
+    "image": (".png", ".jpg", ".jpeg", ".tif", ".tiff"),
 }
+EXTENSIONS = {suffix: kind for kind, suffixes in _SUFFIXES.items() for suffix in suffixes}
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 BARE_PAGE_CHARS = 20  # OCR text shorter than this (specks, a stray mark) is no text
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
 @dataclass(frozen=True)
 class Limits:
+    """What reading one file may cost (from the ``ADVISOR_MAX_*`` and OCR settings)."""
+
     max_bytes: int
     max_pages: int
     max_unpacked_bytes: int
@@ -80,6 +75,9 @@ class Limits:
     max_paragraphs: int = 100_000
     ocr: bool = True
     ocr_max_pages: int = 50
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def display_name(name: str) -> str:
@@ -163,6 +161,11 @@ def decode_text(data: bytes, name: str) -> str:
     if best is None or best.encoding is None:
         raise ContentMismatch(name, "the bytes are not text in any known encoding")
     return data.decode(best.encoding, errors="replace")
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
 def split_markdown(text: str) -> list[Block]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.documents.chunk import carry
 from app.schemas import Chunk, SearchResult, SourceKind
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened
@@ -82,7 +83,9 @@ class Retriever:
         missing = [i for i in best if i not in chunks]
         for name in {home[i] for i in missing}:
             chunks.update((c.chunk_id, c) for c in self._store.get(name, missing))
-        return [_result(chunks[i], scores[i]) for i in best if i in chunks]
+        return [
+            carry(SearchResult, chunks[i], score=round(scores[i], 6)) for i in best if i in chunks
+        ]
 
     def refresh(self, name: str) -> None:
         """Bring the lexical index of ``name`` up to date now (after an ingest), not at the
@@ -262,15 +265,3 @@ def _tokenizer() -> Any:
     import Stemmer
 
     return bm25s.tokenization.Tokenizer(stopwords="en", stemmer=Stemmer.Stemmer("english"))
-
-
-def _result(chunk: Chunk, score: float) -> SearchResult:
-    return SearchResult(
-        chunk_id=chunk.chunk_id,
-        source=chunk.source,
-        page=chunk.page,
-        section=chunk.section,
-        text=chunk.text,
-        score=round(score, 6),
-        kind=chunk.kind,
-    )

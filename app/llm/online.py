@@ -15,22 +15,30 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from app.advice.figures import FigureViolation, find_banned
 from app.advice.interview import acknowledgement_side, quotes
 from app.errors import LLMError
 from app.knowledge.catalog import Knowledge
-from app.llm.openai_chat import Reply
+from app.llm.budget import Action, action
+from app.llm.chat import Chat
+from app.llm.outputs import (
+    AnswerOut,
+    QuestionOut,
+    RationalesOut,
+    SignalOut,
+    SignalsOut,
+    SummaryOut,
+    VerdictOut,
+)
 from app.llm.prompts import Prompt, load_prompt
 from app.llm.redact import Redaction, Redactor
+from app.reading.guards import sentence_texts, squash, verbatim
 from app.schemas import LLMCall
 
 log = logging.getLogger(__name__)
@@ -50,108 +58,6 @@ MAX_TOKENS = {
 SIGNAL_BATCH_TOKENS = 1500  # of answer and document text per extract_signals call
 RATIONALE_BATCH = 4  # plan items per plan_rationale call
 PASSAGE_CHARS = 700  # of each passage shown to the LLM (quotes are checked against the same)
-
-
-class Chat(Protocol):
-    """A chat model that returns schema-typed output (``providers.openai_chat.OpenAIChat``)."""
-
-    @property
-    def model_id(self) -> str: ...
-
-    def structured(
-        self,
-        system: str,
-        user: str,
-        schema: type[T],
-        max_tokens: int = 1024,
-        timeout: float | None = None,
-    ) -> Reply[T]: ...
-
-
-@dataclass
-class Action:
-    """One user action (an answer, an assessment, a plan, a question): the time its LLM calls
-    may take in all, and what each call cost."""
-
-    deadline: float
-    seconds: float
-    calls: list[LLMCall] = field(default_factory=list)
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-
-_ACTION: ContextVar[Action | None] = ContextVar("llm_action", default=None)
-
-
-@contextmanager
-def action(seconds: float) -> Iterator[Action]:
-    """Bound the LLM work of one user action; nested actions share the outer budget."""
-    current = _ACTION.get()
-    if current is not None:
-        yield current
-        return
-    started = Action(time.monotonic() + seconds, seconds)
-    token = _ACTION.set(started)
-    try:
-        yield started
-    finally:
-        _ACTION.reset(token)
-
-
-def current_calls() -> list[LLMCall]:
-    """The LLM calls of the action under way (for its audit)."""
-    found = _ACTION.get()
-    return list(found.calls) if found else []
-
-
-# output schemas: their field descriptions are the spec the model sees --------------------------
-
-
-class QuestionOut(BaseModel):
-    question: str = Field(description="The one question to ask next, ending with '?'.")
-
-
-class SignalOut(BaseModel):
-    unit_id: str = Field(description="Id of the text the quote comes from.")
-    quote: str = Field(description="Exact words copied from that text.")
-    pattern: str = Field(description="One of the failure pattern ids.")
-    polarity: Literal["warning", "healthy"]
-    severity: int = Field(description="1 minor, 2 serious, 3 critical.")
-    hedged: bool = Field(description="True when the speaker sounds unsure.")
-
-
-class SignalsOut(BaseModel):
-    signals: list[SignalOut]
-
-
-class QuoteOut(BaseModel):
-    chunk_id: str = Field(description="Id of the passage the quote comes from.")
-    quote: str = Field(description="Exact words copied from that passage.")
-
-
-class RationaleOut(BaseModel):
-    id: str = Field(description="The plan item id.")
-    rationale: str = Field(description="Two or three sentences.")
-    quotes: list[QuoteOut]
-
-
-class RationalesOut(BaseModel):
-    items: list[RationaleOut]
-
-
-class SummaryOut(BaseModel):
-    summary: str = Field(description="At most 120 words.")
-
-
-class VerdictOut(BaseModel):
-    faithful: bool = Field(description="True only when every claim is supported.")
-    reason: str = Field(description="One sentence.")
-
-
-class AnswerOut(BaseModel):
-    answer: str = Field(description="At most 150 words.")
-    citations: list[QuoteOut]
 
 
 # checks ------------------------------------------------------------------------------------------
@@ -178,18 +84,9 @@ def _since(started: float) -> float:
     return round(time.monotonic() - started, 3)
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def contains(haystack: str, quote: str) -> bool:
-    quote = _squash(quote)
-    return bool(quote) and quote in _squash(haystack)
-
-
 def invented_numbers(text: str, sources: Sequence[str]) -> list[str]:
     """Numbers in ``text`` that appear in none of ``sources``."""
-    pool = " ".join(_squash(s) for s in sources)
+    pool = " ".join(squash(s) for s in sources)
     known = {m.group(0).replace(" ", "") for m in _NUMBER.finditer(pool)}
     return [
         m.group(0)
@@ -201,7 +98,7 @@ def invented_numbers(text: str, sources: Sequence[str]) -> list[str]:
 def _parts(text: str, budget: int, count: Callable[[str], int]) -> list[str]:
     """``text`` in consecutive parts of at most ``budget`` tokens, cut between sentences
     (between words only inside a sentence longer than that)."""
-    sentences = [s for s in re.split(r"(?<=[.!?;])\s+|\n+", text) if s.strip()]
+    sentences = sentence_texts(text)
     parts: list[str] = []
     current: list[str] = []
     size = 0
@@ -243,16 +140,16 @@ class LLMEngine:
         self.redactor = redactor
         self.count = count or (lambda text: len(text) // 4)
         self.budget = budget
-        self.used: dict[str, str] = {}
-        self.redacted = 0
 
     @property
     def model_id(self) -> str:
         return self.chat.model_id
 
-    def prompt(self, name: str) -> Prompt:
+    def prompt(self, name: str, current: Action | None = None) -> Prompt:
+        """A prompt by name; the action under way records its label."""
         prompt = load_prompt(self.prompts_dir, name)
-        self.used[name] = prompt.label
+        if current is not None:
+            current.prompts[name] = prompt.label
         return prompt
 
     def call(
@@ -282,8 +179,8 @@ class LLMEngine:
         redaction = Redaction()
         if self.redactor is not None:
             values = {k: self.redactor.redact(v, redaction) for k, v in values.items()}
-            self.redacted += redaction.count
-        system, user = self.prompt(name).render(**values)
+            current.redacted += redaction.count
+        system, user = self.prompt(name, current).render(**values)
         limit = max_tokens or MAX_TOKENS.get(name, 1024)
         problems: list[str] = []
         for attempt in range(2):
@@ -363,7 +260,7 @@ class LLMEngine:
                 )
             for quote in quotes(text):
                 words = quote.strip(" .,;:!?\u2026")
-                if words and not contains(said, words):
+                if words and not verbatim(words, said):
                     problems.append(f"quotes words the stakeholder did not say: {words[:60]!r}")
             return problems + self.check_prose(text, sources)
 
@@ -414,7 +311,7 @@ class LLMEngine:
             for s in out.signals:
                 if s.unit_id not in units:
                     problems.append(f"unknown unit_id {s.unit_id!r}")
-                elif not contains(units[s.unit_id], s.quote):
+                elif not verbatim(s.quote, units[s.unit_id]):
                     problems.append(f"quote not found verbatim in {s.unit_id}: {s.quote[:60]!r}")
                 if s.pattern not in ids:
                     problems.append(f"unknown pattern {s.pattern!r}")
@@ -451,7 +348,7 @@ class LLMEngine:
                     continue
                 own = passages[r.id]
                 for q in r.quotes:
-                    if q.chunk_id not in own or not contains(own[q.chunk_id], q.quote):
+                    if q.chunk_id not in own or not verbatim(q.quote, own[q.chunk_id]):
                         problems.append(f"quote for {r.id} is not verbatim in {q.chunk_id}")
                 problems += self.check_prose(r.rationale, sources)
             return problems
@@ -479,7 +376,7 @@ class LLMEngine:
         def validate(out: AnswerOut) -> list[str]:
             problems = []
             for c in out.citations:
-                if c.chunk_id not in passages or not contains(passages[c.chunk_id], c.quote):
+                if c.chunk_id not in passages or not verbatim(c.quote, passages[c.chunk_id]):
                     problems.append(f"citation quote is not verbatim in {c.chunk_id}")
             return problems + self.check_prose(out.answer, [question, *passages.values()])
 

@@ -11,25 +11,16 @@ backoff by the OpenAI client (``ADVISOR_LLM_RETRIES``) within the call's time.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, SecretStr
 
 from app.errors import ConfigError, LLMError
+from app.llm.chat import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 Method = Literal["json_schema", "function_calling", "json_mode"]
-
-
-@dataclass(frozen=True)
-class Reply(Generic[T]):
-    """A parsed answer and what it cost, as the server counted it (``None`` if it did not)."""
-
-    value: T
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
 
 
 class OpenAIChat:

@@ -19,8 +19,6 @@ import yaml
 
 from app.errors import ConfigError
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
-
 
 @dataclass(frozen=True)
 class Prompt:
@@ -47,6 +45,9 @@ class Prompt:
             return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
         return fill(self.system), fill(self.user)
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 
 
 def parse_prompt(text: str, name: str) -> Prompt:

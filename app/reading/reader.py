@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
@@ -33,6 +33,7 @@ from app.documents.embeddings import Embedder, Vectors, embed_fixed
 from app.documents.minilm import padded, session, token_batches
 from app.errors import AssetError
 from app.knowledge.catalog import Catalog
+from app.reading.guards import paragraphs
 from app.reading.language import Reader as Language
 from app.reading.language import Span, normalise, reading_units
 from app.reading.readings import decide
@@ -71,25 +72,6 @@ def merge(detections: Sequence[Detection]) -> Detection:
         out.findings += detection.findings
         out.vectors.update(detection.vectors)
     return out
-
-
-def paragraphs(text: str, language: Language) -> Iterator[tuple[int, str, bool]]:
-    """The paragraphs of a document chunk as (offset, text, addressed to an AI). After text
-    addressed to an AI, the rest of its section is its payload and is not yielded at all."""
-    offset = 0
-    payload = False
-    for paragraph in (p for p in text.split("\n\n") if p.strip()):
-        start = text.index(paragraph, offset)
-        offset = start + len(paragraph)
-        if paragraph.lstrip().startswith("#"):
-            payload = False  # a new section
-        elif payload:
-            continue
-        instruction = language.instruction(paragraph) or any(
-            language.instruction(s.text) for s in reading_units(paragraph)
-        )
-        payload = payload or instruction
-        yield start, paragraph, instruction or language.hidden(paragraph)
 
 
 def unit_key(unit: TextUnit) -> str:

@@ -10,7 +10,8 @@ import re
 import secrets
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -19,8 +20,10 @@ from app.schemas import Workspace
 from app.service.advisor import Advisor
 from app.settings import Settings
 
-View = dict[str, Any]
+View = dict[str, object]  # as ``Advisor.view`` returns it and ``Advisor.save_view`` stores it
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @st.cache_resource(show_spinner=False)
@@ -200,8 +203,9 @@ def plain(text: object) -> str:
     return escaped.replace("\n", "  \n")
 
 
-def guarded(action: str, call: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run an advisor call; show its error in plain words instead of a traceback."""
+def guarded(action: str, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
+    """Run an advisor call and return what it returns; on an advisor error, show the error in
+    plain words instead of a traceback and return ``None``."""
     try:
         return call(*args, **kwargs)
     except AdvisorError as exc:
@@ -209,17 +213,25 @@ def guarded(action: str, call: Any, *args: Any, **kwargs: Any) -> Any:
         return None
 
 
-def pick(label: str, key: str, options: list[str], wanted: str, **widget: Any) -> str:
+def pick(
+    label: str,
+    key: str,
+    options: list[str],
+    wanted: str,
+    *,
+    format_func: Callable[[str], str] = str,
+    radio: bool = False,
+) -> str:
     """A keyed radio or select box that never drops a click. The view (from the URL) sets it
     only when the view itself changed (a link, a refresh, a page that moved on); otherwise it
     shows the user's last click. Its identity never changes, so Streamlit keeps every click."""
     marker = f"_{key}-view"
     if st.session_state.get(key) not in options or st.session_state.get(marker) != wanted:
         st.session_state[key] = wanted
-    if widget.pop("radio", False):
-        chosen = str(st.radio(label, options, key=key, **widget))
+    if radio:
+        chosen = str(st.radio(label, options, key=key, format_func=format_func))
     else:
-        chosen = str(st.selectbox(label, options, key=key, **widget))
+        chosen = str(st.selectbox(label, options, key=key, format_func=format_func))
     st.session_state[marker] = chosen
     return chosen
 

@@ -105,6 +105,17 @@ class AppServer:
             self.process = None
 
 
+# The heading each page shows first, by its name in the sidebar.
+HEADINGS = {
+    "Pilot and people": "Pilot and people",
+    "Interview": "Interview with",
+    "Documents": "Documents",
+    "Assessment": "Assessment",
+    "Plan": "Production plan",
+    "Export": "Export",
+}
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A headless Chromium browser (Debian's), driven by Playwright."""

@@ -13,20 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import AppServer, answer, chromium, settle, shot
+from tests.browser.helpers import HEADINGS, AppServer, answer, chromium, settle, shot
 from tests.factories import make_pdf
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server(tmp_path: Path, kb_template: Path) -> Iterator[AppServer]:
-    shutil.copytree(kb_template, tmp_path / "data")
-    app = AppServer(tmp_path / "data").start()
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture
@@ -39,15 +29,6 @@ def page(server: AppServer) -> Iterator[Any]:
         page.set_default_timeout(60_000)
         yield page
         context.close()
-
-
-HEADINGS = {
-    "Interview": "Interview with",
-    "Documents": "Documents",
-    "Assessment": "Assessment",
-    "Plan": "Production plan",
-    "Export": "Export",
-}
 
 
 def _pick_stakeholder(page: Any, label: str) -> None:
@@ -127,7 +108,9 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
 
     _nav(page, "Assessment")
     page.locator('[data-testid="stPlotlyChart"]').wait_for()
-    page.get_by_text("Enterprise data quality:").first.wait_for()
+    # Every pattern has a row; this one must show the evidence read from Dana's answers.
+    quality = page.locator('[data-testid="stExpander"]').filter(has_text="Enterprise data quality:")
+    quality.filter(has_text=re.compile(r"\d+ items? of evidence")).first.wait_for()
     shot(page, "4-assessment")
 
     _nav(page, "Plan")

@@ -50,9 +50,12 @@ def browser() -> Iterator[Any]:
         yield launched
 
 
-def _page(browser: Any) -> Any:
+def _page(browser: Any, url: str | None = None) -> Any:
+    """A fresh browser context's page, opened at ``url`` when given."""
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.set_default_timeout(60_000)
+    if url is not None:
+        page.goto(url)
     return page
 
 
@@ -68,18 +71,18 @@ def test_another_user_cannot_reach_a_pilot_by_any_route(
     setup: tuple[AppServer, Advisor, str, str], browser: Any
 ) -> None:
     app, _, _, _ = setup
-    alice = _page(browser)
-    alice.goto(app.url)
+    alice = _page(browser, app.url)
     _sign_in(alice, "alice", "alice-password-long")
     alice.get_by_text(f"Stakeholders of \u201c{PILOT}\u201d").wait_for()
+    # The owner has the page menu: its absence from a stakeholder's link (below) means something.
+    alice.locator('[data-testid="stSidebar"]').get_by_text("Go to").first.wait_for()
     alice.locator('[data-testid="stSidebar"]').get_by_text("Plan", exact=True).click()
     alice.get_by_role("heading", name="Production plan").wait_for()
     settle(alice)
     kept = alice.url
     assert "s=" in kept
 
-    bob = _page(browser)
-    bob.goto(app.url)
+    bob = _page(browser, app.url)
     for look_alike in ("alice\u200b", "\u0430lice", "alice"):  # zero-width, Cyrillic, real
         _sign_in(bob, look_alike, "bob-password-long")
         bob.get_by_text("not right").first.wait_for()
@@ -106,8 +109,7 @@ def test_ten_wrong_passwords_lock_the_account(
     setup: tuple[AppServer, Advisor, str, str], browser: Any
 ) -> None:
     app, _, _, _ = setup
-    page = _page(browser)
-    page.goto(app.url)
+    page = _page(browser, app.url)
     for attempt in range(10):
         _sign_in(page, "alice", f"wrong guess {attempt}")
     _sign_in(page, "alice", "alice-password-long")
@@ -120,8 +122,7 @@ def test_a_stakeholder_link_opens_only_that_interview_until_withdrawn_or_expired
 ) -> None:
     app, adv, dana, _ = setup
     token = adv.invite(dana, user="alice")
-    page = _page(browser)
-    page.goto(f"{app.url}/?invite={token}")
+    page = _page(browser, f"{app.url}/?invite={token}")
     page.get_by_role("heading", name="Interview with Dana").wait_for()
     settle(page)
     content = page.content()

@@ -9,41 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.results import replace_section
-from tests.browser.helpers import AppServer, answer, chromium, settle
+from tests.browser.helpers import HEADINGS, AppServer, answer, chromium, settle
 from tests.factories import make_pdf
 
 pytestmark = pytest.mark.browser
 
-HEADINGS = {
-    "Pilot and people": "Pilot and people",
-    "Interview": "Interview with",
-    "Documents": "Documents",
-    "Assessment": "Assessment",
-    "Plan": "Production plan",
-    "Export": "Export",
-}
 DANA = "Dana \u00b7 Head of AP (accounts payable)"  # a role with brackets of its own
 SAM = "Sam \u00b7 IT integration lead"
 CLICK_SECONDS = 20_000  # ms for one click to show its page; no retry
-
-
-@pytest.fixture
-def server(tmp_path: Path, kb_template: Path) -> Iterator[AppServer]:
-    shutil.copytree(kb_template, tmp_path / "data")
-    app = AppServer(tmp_path / "data").start()
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
 class Walk:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from app.documents.embeddings import Embedder
+from app.schemas import Stakeholder, Workspace
 from app.service.advisor import Advisor
 from app.settings import Settings
 from app.ui import state
@@ -51,6 +53,26 @@ def _pilot(at: AppTest, name: str = "Claims triage") -> AppTest:
     return at.run()
 
 
+LAPTOP = "The model runs from a notebook on a laptop with no monitoring."
+
+
+def _dana(shared: Advisor, *answers: str) -> tuple[Workspace, Stakeholder]:
+    """A pilot with one stakeholder, Dana, whose interview has ``answers`` (none: not begun)."""
+    workspace = shared.create_workspace("Claims triage")
+    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    if answers:
+        shared.start_interview(person.id)
+    for answer in answers:
+        shared.answer(person.id, answer)
+    return workspace, person
+
+
+def _coverage(at: AppTest) -> dict[str, tuple[int, int]]:
+    """The interview's coverage meter: pattern name -> (slots filled, slots in all)."""
+    bars = [re.fullmatch(r"(.+): (\d+) of (\d+)", p.text) for p in at.get("progress")]
+    return {m[1]: (int(m[2]), int(m[3])) for m in bars if m}
+
+
 def test_first_visit_gets_a_view_id_and_asks_for_a_pilot(shared: Advisor) -> None:
     at = _app()
     assert not at.exception
@@ -73,14 +95,15 @@ def test_create_a_pilot_and_add_two_stakeholders(shared: Advisor) -> None:
 
 
 def test_interview_page_asks_saves_answers_and_shows_coverage(shared: Advisor) -> None:
-    workspace = shared.create_workspace("Claims triage")
-    shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    workspace, _ = _dana(shared)
     at = _go(_app(), "Interview")
     assert len(at.chat_message) == 1  # the opening question
+    assert set(_coverage(at)) == {p.name for p in shared.knowledge.catalog.patterns}
+    assert _coverage(at)["Enterprise data quality"][0] == 0  # nothing heard yet
     at.chat_input[0].set_value("Someone cleans the extract by hand in Excel before demos.")
     at = at.run()
     assert len(at.chat_message) == 3
-    assert any("Enterprise data quality" in p.text for p in at.get("progress"))
+    assert _coverage(at)["Enterprise data quality"][0] >= 1  # the answer filled a slot
     at.button(key="skip").click()
     at = at.run()
     person = shared.stakeholders(workspace.id)[0]
@@ -89,8 +112,7 @@ def test_interview_page_asks_saves_answers_and_shows_coverage(shared: Advisor) -
 
 
 def test_a_refresh_returns_to_the_same_place(shared: Advisor) -> None:
-    workspace = shared.create_workspace("Claims triage")
-    shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
+    _dana(shared)
     at = _go(_app(), "Interview")
     view = at.query_params["s"]
     at.chat_input[0].set_value("Nobody owns the vendor feed.")
@@ -117,15 +139,19 @@ def test_documents_page_indexes_and_refuses_with_specific_messages(
 
 
 def test_assessment_page_draws_the_chart_with_evidence(shared: Advisor) -> None:
-    workspace = shared.create_workspace("Claims triage")
-    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
-    shared.start_interview(person.id)
-    shared.answer(person.id, "Nobody owns the vendor feed and we clean it by hand in Excel.")
+    workspace, _ = _dana(shared, "Nobody owns the vendor feed and we clean it by hand in Excel.")
+    data = next(p for p in shared.assess(workspace.id).patterns if p.id == "data_quality")
+    assert data.assessed and data.evidence  # the reader reads the answer as evidence
     at = _go(_app(), "Assessment")
     assert at.get("plotly_chart")
-    assert any(
-        "Enterprise data quality" in e.label and "of evidence" in e.label for e in at.expander
-    )
+    [box] = [e for e in at.expander if e.label.startswith("Enterprise data quality:")]
+    items = "item" if data.evidence_count == 1 else "items"
+    assert box.label.endswith(f"({data.risk}/100) \u00b7 {data.evidence_count} {items} of evidence")
+    shown = [m.value for m in box.markdown]
+    assert len(shown) == data.evidence_count == len(data.evidence) > 0
+    for item, line in zip(data.evidence, shown, strict=True):  # each item, strongest first
+        assert f"**{item.signal.polarity}**] {item.probability:.0%} " in line
+        assert state.plain(item.quote) in line
     assert not at.exception
     at.run()  # viewing again, and again, writes nothing: no draft until the plan is drafted
     assert shared.latest_assessment(workspace.id) is None
@@ -133,11 +159,37 @@ def test_assessment_page_draws_the_chart_with_evidence(shared: Advisor) -> None:
     assert shared.latest_assessment(workspace.id) is not None
 
 
+OFF_TOPIC = (
+    "Did you watch the football match last night, what a game?",
+    "Have you tried the new Italian restaurant down the road from the station?",
+)
+
+
+def test_an_off_topic_answer_is_redirected_once_then_the_interview_moves_on(
+    shared: Advisor,
+) -> None:
+    """A redirect asks the same slot once more in other words; an off-topic answer to the
+    redirect is not redirected again: the interview moves on to another question."""
+    workspace, person = _dana(shared)
+    at = _go(_app(), "Interview")
+    for text in OFF_TOPIC:
+        at.chat_input[0].set_value(text)
+        at = at.run()
+    shown = [m.markdown[0].value for m in at.chat_message]
+    assert len(shown) == 5 and not at.exception
+    assert ["keep to the pilot" in m for m in shown] == [False, False, True, False, False]
+    intro, redirect, then = [t for t in shared.turns(person.id) if t.role == "advisor"]
+    assert (intro.kind, redirect.kind, then.kind) == ("intro", "redirect", "probe")
+    assert redirect.pattern == intro.pattern and redirect.probe_id != intro.probe_id
+    assert then.probe_id not in (intro.probe_id, redirect.probe_id)
+    # The second answer is off topic too: said first, to a fresh interview, it is redirected.
+    other = shared.add_stakeholder(workspace.id, "Sam", "Head of claims data")
+    shared.start_interview(other.id)
+    assert shared.answer(other.id, OFF_TOPIC[1]).question.kind == "redirect"
+
+
 def test_plan_page_drafts_cites_and_answers(shared: Advisor) -> None:
-    workspace = shared.create_workspace("Claims triage")
-    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
-    shared.start_interview(person.id)
-    shared.answer(person.id, "The model runs from a notebook on a laptop with no monitoring.")
+    workspace, _ = _dana(shared, LAPTOP)
     at = _go(_app(), "Plan")
     at.button(key="draft").click()
     at = at.run()
@@ -151,10 +203,7 @@ def test_plan_page_drafts_cites_and_answers(shared: Advisor) -> None:
 
 
 def test_export_page_offers_all_five_formats(shared: Advisor) -> None:
-    workspace = shared.create_workspace("Claims triage")
-    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
-    shared.start_interview(person.id)
-    shared.answer(person.id, "The model runs from a notebook on a laptop with no monitoring.")
+    workspace, _ = _dana(shared, LAPTOP)
     shared.plan(workspace.id)
     at = _go(_app(), "Export")
     labels = [b.label for b in at.get("download_button")]
@@ -166,10 +215,7 @@ def test_a_failed_download_is_explained_on_the_export_page(
 ) -> None:
     from app.ui.views import export as view
 
-    workspace = shared.create_workspace("Claims triage")
-    person = shared.add_stakeholder(workspace.id, "Dana", "Head of claims data")
-    shared.start_interview(person.id)
-    shared.answer(person.id, "The model runs from a notebook on a laptop with no monitoring.")
+    workspace, _ = _dana(shared, LAPTOP)
     shared.plan(workspace.id)
 
     def broken(*_: object) -> bytes:
@@ -209,6 +255,7 @@ def test_accounts_gate_and_private_workspaces(shared: Advisor) -> None:
     assert not at.error
     assert any("alice" in c.value for c in at.sidebar.caption)
     assert not at.sidebar.selectbox  # Bob's pilot is not visible to Alice
+    assert any("No pilot yet" in c.value for c in at.sidebar.caption)
 
 
 def test_local_mode_says_it_is_unprotected_and_refuses_an_open_address(shared: Advisor) -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.documents.embeddings import Embedder, make_embedder
-from app.service import advisor as advisor_module
+from app.service import components as components_module
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
@@ -19,7 +19,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def _shared_model(monkeypatch: pytest.MonkeyPatch, embedder: Embedder) -> None:
     """Reuse the session's model instead of loading one per command."""
-    monkeypatch.setattr(advisor_module, "make_embedder", lambda settings: embedder)
+    monkeypatch.setattr(components_module, "make_embedder", lambda settings: embedder)
 
 
 def test_ingest_json_reports_every_file(tmp_path: Path) -> None:
@@ -47,7 +47,7 @@ def test_search_json_shape() -> None:
 
 def test_errors_are_one_line_messages_not_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADVISOR_EMBEDDINGS", "nonsense:model")
-    monkeypatch.setattr(advisor_module, "make_embedder", make_embedder)
+    monkeypatch.setattr(components_module, "make_embedder", make_embedder)
     result = runner.invoke(cli, ["search", "anything"])
     assert result.exit_code == 2
     assert "Unknown ADVISOR_EMBEDDINGS" in result.output

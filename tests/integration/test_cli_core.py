@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.documents.embeddings import Embedder
-from app.service import advisor as advisor_module
+from app.service import components as components_module
 from tests.conftest import FIXTURES
 
 runner = CliRunner()
@@ -27,7 +27,7 @@ def _shared(
 ) -> None:
     import shutil
 
-    monkeypatch.setattr(advisor_module, "make_embedder", lambda settings: embedder)
+    monkeypatch.setattr(components_module, "make_embedder", lambda settings: embedder)
     shutil.copytree(kb_template, tmp_path / "data", dirs_exist_ok=True)
 
 

@@ -360,7 +360,7 @@ def test_the_time_budget_ends_llm_work_and_the_offline_engine_finishes(
     server.responder = slow
     advisor = _llm_advisor(server, tmp_path / "data", embedder, kb_template)
     advisor.settings = advisor.settings.model_copy(update={"llm_budget_seconds": 2})
-    advisor.__dict__.pop("engine", None)
+    advisor.components.__dict__.pop("engine", None)
     started = time.monotonic()
     plan = advisor.plan_transcript(_transcript())
     assert time.monotonic() - started < 30

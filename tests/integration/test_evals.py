@@ -14,18 +14,12 @@ from typer.testing import CliRunner
 from app.knowledge.catalog import load_knowledge
 from app.service.advisor import Advisor
 from evals import metrics
+from evals.datasets import load_injections, load_questions, load_scenarios, load_sentences
+from evals.gate import compare
 from evals.personas import load_personas
-from evals.runner import (
-    Report,
-    Runner,
-    compare,
-    junit,
-    load_injections,
-    load_questions,
-    load_scenarios,
-    load_sentences,
-    markdown,
-)
+from evals.report import junit, markdown
+from evals.runner import Runner
+from evals.schemas import Report
 from tests.conftest import ROOT
 
 EVALS = ROOT / "evals"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.documents.embeddings import Embedder
-from app.service import advisor as advisor_module
+from app.service import components as components_module
 from app.service.advisor import Advisor
 from tests.factories import make_docx, make_pdf, make_zip_bomb_docx
 
@@ -101,7 +101,7 @@ def _check(name: str, status: str, error: str | None) -> None:
 def test_the_cli_indexes_or_refuses_each_hostile_file(
     hostile: dict[str, Path], monkeypatch: pytest.MonkeyPatch, embedder: Embedder
 ) -> None:
-    monkeypatch.setattr(advisor_module, "make_embedder", lambda settings: embedder)
+    monkeypatch.setattr(components_module, "make_embedder", lambda settings: embedder)
     monkeypatch.setenv("ADVISOR_MAX_PAGES", "1000")
     result = runner.invoke(cli, ["ingest", *map(str, hostile.values()), "-w", "h", "--json"])
     assert result.exit_code == 0, result.output

@@ -269,10 +269,14 @@ def test_the_owner_can_delete_an_answer(advisor: Advisor) -> None:
     advisor.start_interview(person.id)
     stored = advisor.answer(person.id, "My colleague's salary is 41,000 and nobody owns the feed.")
     assert stored.answer is not None
+
+    def quotes() -> list[str]:
+        return [e.quote for p in advisor.assess(space.id).patterns for e in p.evidence]
+
+    assert any(q.startswith("My colleague") for q in quotes())  # it was evidence
     advisor.delete_answer(person.id, stored.answer.index)
     assert all(t.role == "advisor" for t in advisor.turns(person.id))
-    assert not any(e.quote.startswith("My colleague") for p in advisor.assess(space.id).patterns
-                   for e in p.evidence)  # fmt: skip
+    assert not any(q.startswith("My colleague") for q in quotes())
     with pytest.raises(NotFound):
         advisor.delete_answer(person.id, stored.answer.index)
 
@@ -286,11 +290,11 @@ def test_indexing_has_a_passage_limit_and_a_clock(advisor: Advisor) -> None:
     )
     strict = advisor.settings.model_copy(update={"max_chunks": 10})
     advisor.settings = strict
-    advisor.__dict__.pop("_indexer", None)
+    advisor.components.__dict__.pop("indexer", None)
     record = advisor.add_document(space.id, "long.md", text.encode())
     assert record.status == "refused" and "ADVISOR_MAX_CHUNKS" in (record.error or "")
     advisor.settings = strict.model_copy(update={"max_chunks": 10_000, "max_file_seconds": 0})
-    advisor.__dict__.pop("_indexer", None)
+    advisor.components.__dict__.pop("indexer", None)
     record = advisor.add_document(space.id, "long.md", text.encode())
     assert record.status == "refused" and "ADVISOR_MAX_FILE_SECONDS" in (record.error or "")
     found = advisor.search("vendor feed owner", workspace=space.id)
@@ -304,7 +308,7 @@ def test_one_clock_covers_parsing_and_indexing(
     each step alone is under the limit, together they are over."""
     import time
 
-    import app.service.advisor as module
+    import app.service.documents as module
     from app.documents.ingest import Limits, parse_bytes
     from app.schemas import ParsedDocument
 
@@ -314,7 +318,7 @@ def test_one_clock_covers_parsing_and_indexing(
 
     space = advisor.create_workspace("Claims")
     advisor.settings = advisor.settings.model_copy(update={"max_file_seconds": 0.3})
-    advisor.__dict__.pop("_indexer", None)
+    advisor.components.__dict__.pop("indexer", None)
     monkeypatch.setattr(module, "parse_bytes", slow)
     record = advisor.add_document(space.id, "notes.md", b"# Notes\n\nThe feed has no owner.\n")
     assert record.status == "refused" and "ADVISOR_MAX_FILE_SECONDS" in (record.error or "")
@@ -344,7 +348,7 @@ def test_a_transcript_over_the_turn_or_answer_limit_is_refused_before_reading(
 
 
 def test_csv_cells_never_start_a_formula() -> None:
-    from app.io.export import csv_cell
+    from app.io.jira_csv import csv_cell
 
     for risky in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
         assert csv_cell(risky).startswith("'")

@@ -119,7 +119,7 @@ def test_the_lexical_index_is_saved_and_reused_by_a_new_process(
     extra = make_pdf(tmp_path / "minutes.pdf", ["Minutes", "Rollback was agreed for May."])
     advisor.ingest([extra], workspace="claims")
     assert advisor.store.generation(name) != generation  # a write: the saved index is stale
-    for retriever in (Retriever(advisor.store, folder), advisor._retriever):
+    for retriever in (Retriever(advisor.store, folder), advisor.components.retriever):
         advisor.store.batches = None  # type: ignore[method-assign,assignment]  # updated, not rebuilt
         try:
             found = retriever.search(

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.advice.plan import gloss
 from app.advice.profile import Passage, infer, parse_date, stated
+from app.advice.summary import gloss
 from app.errors import ConfigError
-from app.io.export import plan_json
+from app.io.json_shapes import plan_json
 from app.knowledge.catalog import check_condition, load_knowledge
 from app.schemas import PilotProfile, Transcript, TranscriptTurn
 from app.service.advisor import Advisor

@@ -86,7 +86,8 @@ def chat(adv: Advisor, view: View, user: str | None, person: Stakeholder) -> Non
             with st.chat_message(role):
                 # Shown as written: no Markdown, links, images or formulas from anyone's words.
                 st.markdown(state.plain(turn.content))
-        for notice in view.get("notices", []):
+        notices = view.get("notices")  # the last answer's, kept across the rerun
+        for notice in notices if isinstance(notices, list) else []:
             st.warning(notice)
     if person.finished:
         st.chat_input("Interview complete: answers are saved", disabled=True)

@@ -11,14 +11,12 @@ from app.ui import state
 from app.ui.state import View
 
 _NOT_SURE = "Not sure yet"
-_ASKED = (
-    "model_source",
-    "model_kind",
-    "personal_data",
-    "regulated_sector",
-    "decisions_about_people",
-    "timing",
-)
+
+
+def _choices(rules: PlanRules) -> list[str]:
+    """The profile fields answered by picking one of a few answers (those with labels in
+    ``knowledge/plan.yaml``), in the order of its questions."""
+    return [name for name in rules.profile.questions if name in rules.profile.labels]
 
 
 def _options(rules: PlanRules, name: str) -> dict[str, object]:
@@ -36,7 +34,7 @@ def _profile_fields(
     sure"."""
     fields: dict[str, object] = {}
     left, right = st.columns(2)
-    for number, name in enumerate(_ASKED):
+    for number, name in enumerate(_choices(rules)):
         options = _options(rules, name)
         labels = [_NOT_SURE, *options]
         value = getattr(current, name) if current else None

@@ -1,92 +1,20 @@
-"""Typed objects the pipeline stages exchange. Defined once, used everywhere."""
+"""Types of the advice stages: transcript and documents -> ``Evidence`` -> ``Assessment``;
+assessment and ``PilotProfile`` -> ``Verdict`` and ``Plan``."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-
-class SourceKind(StrEnum):
-    """What a chunk came from: the knowledge base or a pilot's own documents."""
-
-    PLAYBOOK = "playbook"
-    DOCUMENT = "document"
-
-
-class Block(BaseModel):
-    """A run of text with one provenance: a PDF page, or a section under a heading."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str
-    page: int | None = Field(default=None, description="1-based page number, PDFs only.")
-    section: str | None = Field(default=None, description="Nearest heading above the text.")
-    ocr: bool = Field(default=False, description="Read from a page image by OCR.")
-
-
-class ParsedDocument(BaseModel):
-    """A file read into blocks. Output of ingest, input of chunking."""
-
-    source: str = Field(description="File name shown to users and in citations.")
-    sha256: str
-    file_type: Literal["pdf", "docx", "md", "txt", "image"]
-    kind: SourceKind = SourceKind.DOCUMENT
-    title: str | None = None
-    pages: int = Field(default=0, description="Pages in the file (PDF) or 0.")
-    blocks: list[Block]
-
-
-class Chunk(BaseModel):
-    """A retrievable, citable passage. ``chunk_id`` is stable across re-ingests."""
-
-    model_config = ConfigDict(frozen=True)
-
-    chunk_id: str
-    text: str
-    source: str
-    source_hash: str
-    kind: SourceKind
-    page: int | None = None
-    section: str | None = None
-    title: str | None = None
-    index: int = Field(description="Position of the chunk within its page or section run.")
-    ocr: bool = Field(default=False, description="Its text was read from an image by OCR.")
-
-    @property
-    def context_text(self) -> str:
-        """Text to embed and to match lexically: the heading trail, then the passage."""
-        head = " - ".join(part for part in (self.title, self.section) if part)
-        return f"{head}\n{self.text}" if head else self.text
-
-
-class IngestReport(BaseModel):
-    """The outcome of ingesting one file, as ``advisor ingest --json`` prints it."""
-
-    path: str
-    status: Literal["indexed", "refused"]
-    chunks: int = 0
-    pages: int = 0
-    error: str | None = None
-
-
-class SearchResult(BaseModel):
-    """One retrieved passage, as ``advisor search --json`` prints it."""
-
-    chunk_id: str
-    source: str
-    page: int | None
-    section: str | None
-    text: str
-    score: float
-    kind: SourceKind
-
-
-# interview, assessment and plan ------------------------------------------------------------------
+from app.schemas.documents import Citation
 
 Polarity = Literal["warning", "healthy"]
 Level = Literal["low", "medium", "high", "not_assessed"]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Effort = Literal["S", "M", "L"]
+
+# interview and evidence --------------------------------------------------------------------------
 
 
 class TranscriptTurn(BaseModel):
@@ -153,10 +81,8 @@ class Evidence(BaseModel):
     source: TurnRef | ChunkRef = Field(discriminator="kind")
     signal: Signal
     pattern: str
-    probability: float = Field(
+    probability: Probability = Field(
         default=1.0,
-        ge=0,
-        le=1,
         description="The reader's probability that the quote is this pattern's evidence, on "
         "this side.",
     )
@@ -174,6 +100,9 @@ class Evidence(BaseModel):
     )
 
 
+# assessment --------------------------------------------------------------------------------------
+
+
 class PatternAssessment(BaseModel):
     id: str
     name: str
@@ -181,7 +110,7 @@ class PatternAssessment(BaseModel):
         ge=0, le=100, description="0-100; null when the pattern is not assessed."
     )
     level: Level
-    confidence: float = Field(ge=0, le=1)
+    confidence: Probability
     assessed: bool = Field(description="False when nothing was said or found about it.")
     warning_weight: float
     healthy_weight: float
@@ -247,15 +176,7 @@ class Assessment(BaseModel):
         return next(p for p in self.patterns if p.id == pattern_id)
 
 
-class Citation(BaseModel):
-    """A verbatim quote from a stored chunk, checked to be a substring of it."""
-
-    chunk_id: str
-    source: str
-    section: str | None
-    page: int | None
-    quote: str
-
+# profile, verdict and plan -----------------------------------------------------------------------
 
 ModelSource = Literal["in_house", "vendor"]
 ModelKind = Literal["predictive", "generative"]
@@ -337,14 +258,20 @@ class Verdict(BaseModel):
     )
 
 
-class PlanItem(BaseModel):
+class WorkItem(BaseModel):
+    """A piece of work for one pattern: what to do, who owns it, its effort and timeframe. A
+    playbook's Recommendation block says it first; the plan item built from it carries it."""
+
     id: str
     title: str
     pattern: str
     action: str
     owner: str
-    effort: Literal["S", "M", "L"]
+    effort: Effort
     timeframe: str
+
+
+class PlanItem(WorkItem):
     kpi: str
     depends_on: list[str]
     citations: list[Citation] = Field(min_length=1)
@@ -382,92 +309,3 @@ class Plan(BaseModel):
 
     def items(self) -> list[PlanItem]:
         return [item for phase in self.phases for item in phase.items]
-
-
-class Answer(BaseModel):
-    """A reply to a free question, every claim cited."""
-
-    question: str
-    text: str
-    citations: list[Citation]
-    engine: str
-    notices: list[str] = Field(default_factory=list)
-
-
-# sessions ----------------------------------------------------------------------------------------
-
-TurnKind = Literal[
-    "intro", "probe", "follow_up", "redirect", "closing", "answer", "skip", "finish", "dont_know"
-]
-
-
-class Workspace(BaseModel):
-    """A pilot under assessment."""
-
-    id: str
-    name: str
-    owner: str | None = None
-    pilot: dict[str, Any] = Field(default_factory=dict)
-    created: str
-
-
-class Stakeholder(BaseModel):
-    id: str
-    workspace_id: str
-    name: str
-    role: str = Field(description="Job title as the person gave it.")
-    role_id: str | None = Field(default=None, description="Matching role in patterns.yaml.")
-    finished: bool = False
-    created: str
-
-
-class Turn(BaseModel):
-    """One stored turn. Advisor turns remember which probe they asked."""
-
-    id: int | None = None
-    stakeholder_id: str
-    index: int
-    role: Literal["advisor", "stakeholder"]
-    content: str
-    kind: TurnKind
-    probe_id: str | None = None
-    pattern: str | None = None
-    created: str
-    answers: int | None = Field(
-        default=None, description="For an answer: the index of the question it answers."
-    )
-
-
-class DocumentRecord(BaseModel):
-    id: str
-    workspace_id: str
-    source: str
-    sha256: str | None
-    status: Literal["indexing", "indexed", "refused"]
-    pages: int = 0
-    chunks: int = 0
-    error: str | None = None
-    created: str
-
-
-class Question(BaseModel):
-    """What the advisor asks next, and why."""
-
-    text: str
-    kind: Literal["intro", "probe", "follow_up", "redirect", "closing"]
-    probe_id: str | None = None
-    pattern: str | None = None
-    reason: str = ""
-
-
-class TurnResult(BaseModel):
-    """The outcome of one answer: the stored turns, the next question, coverage, notices."""
-
-    answer: Turn | None
-    question: Turn
-    coverage: dict[str, float] = Field(description="Per pattern, the share of slots filled.")
-    slots: dict[str, list[int]] = Field(
-        default_factory=dict, description="Per pattern, [slots filled, slots in all]."
-    )
-    finished: bool
-    notices: list[str] = Field(default_factory=list)
