@@ -18,12 +18,11 @@ import json
 import os
 import platform
 import resource
-import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
+from bench.harness import warmed_advisor
 from bench.results import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,13 +86,8 @@ def main() -> None:
     options = parser.parse_args()
 
     from app.schemas import Transcript
-    from app.service.advisor import Advisor
-    from app.settings import Settings
 
-    work = Path(tempfile.mkdtemp(prefix="bench-core-"))
-    try:
-        advisor = Advisor(Settings(data_dir=work / "data"))
-        advisor.warm()
+    with warmed_advisor("bench-core-") as (advisor, work):
         sources = sorted((ROOT / "evals" / "documents").glob("dev-*.md"))[:3]
         turn_ms: list[float] = []
         assess_plan_s: list[float] = []
@@ -139,8 +133,6 @@ def main() -> None:
             "cold_median_s": statistics.median(cold_s),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result))
     write(result, len(sources))
 

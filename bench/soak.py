@@ -21,18 +21,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import statistics
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bench.harness import warmed_advisor
 from bench.results import replace_section
 
-ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = [
     "Pilot {n}: the extract is cleaned by hand in Excel before each demo.",
     "Pilot {n}: nobody owns the vendor feed and it breaks when they change a column.",
@@ -98,15 +96,10 @@ def load(advisor: Any, sessions: int, answers: int, rounds: int) -> dict[str, An
 
 
 def uploads(advisor: Any) -> dict[str, Any]:
+    from tests.factories import small_reports
+
     workspace = advisor.create_workspace("Soak uploads")
-    files = {
-        f"report-{t}-{k}.md": (
-            f"# Report {t}-{k}\n\nFinding {t}-{k}: the vendor feed has no owner.\n\n"
-            f"## Operations\n\nModel {t}-{k} runs on a laptop.\n"
-        ).encode()
-        for t in range(8)
-        for k in range(3)
-    }
+    files = small_reports(f"{t}-{k}" for t in range(8) for k in range(3))
     items = list(files.items())
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -124,7 +117,6 @@ def uploads(advisor: Any) -> dict[str, Any]:
 
 def llm_faults(data: Path, embedder: Any, turns: int) -> dict[str, Any]:
     from app.service.advisor import Advisor
-    from app.settings import Settings
     from tests.fake_openai import FakeOpenAI
 
     cycle = [
@@ -142,13 +134,7 @@ def llm_faults(data: Path, embedder: Any, turns: int) -> dict[str, Any]:
         return cycle[counter["n"] % len(cycle)]
 
     with FakeOpenAI(responder=responder) as server:
-        settings = Settings(
-            data_dir=data,
-            llm="openai:soak",
-            openai_base_url=server.url,
-            llm_timeout=1,
-            llm_retries=1,
-        )
+        settings = server.settings(data, "soak", timeout=1, retries=1)
         advisor = Advisor(settings, embedder=embedder)
         workspace = advisor.create_workspace("Soak LLM faults")
         person = advisor.add_stakeholder(workspace.id, "Dana", "Head of data")
@@ -213,21 +199,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
 
-    from app.service.advisor import Advisor
-    from app.settings import Settings
-
-    work = Path(tempfile.mkdtemp(prefix="soak-"))
-    try:
-        advisor = Advisor(Settings(data_dir=work / "data"))
-        advisor.warm()
+    with warmed_advisor("soak-") as (advisor, work):
         figures = {
             "load": load(advisor, options.sessions, options.answers, options.rounds),
             "uploads": uploads(advisor),
             "llm_faults": llm_faults(work / "llm", advisor.embedder, 18),
             "chroma_outage": chroma_outage(work, advisor.embedder, 12),
         }
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(figures, indent=2))
     write(figures)
 

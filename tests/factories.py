@@ -1,9 +1,10 @@
-"""Builders of small test files: real PDFs and DOCX files made on the fly."""
+"""Builders of small test files: real PDFs, DOCX files and Markdown reports made on the fly."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -87,3 +88,15 @@ def make_zip_bomb_docx(path: Path, unpacked_mb: int) -> Path:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<w:document/>" + b" " * (unpacked_mb << 20))
     return path
+
+
+def small_reports(tags: Iterable[str]) -> dict[str, bytes]:
+    """``report-{tag}.md`` -> a short Markdown report (a finding, an operations section) whose
+    every paragraph names its tag, so no two share text (the advisor counts a copy once)."""
+    return {
+        f"report-{tag}.md": (
+            f"# Report {tag}\n\nFinding {tag}: the vendor feed {tag} has no owner and breaks.\n"
+            f"\n## Operations {tag}\n\nThe model {tag} runs on a laptop.\n"
+        ).encode()
+        for tag in tags
+    }

@@ -25,7 +25,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 Reply = dict[str, Any]
 Responder = Callable[[dict[str, Any]], Reply]
@@ -45,6 +49,19 @@ class FakeOpenAI:
         assert self._server is not None, "start the server first"
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/v1"
+
+    def settings(self, data_dir: Path, model: str, timeout: float, retries: int) -> Settings:
+        """Settings whose LLM engine is ``openai:{model}`` on this server, with the client's
+        ``timeout`` (seconds) and ``retries``; all data under ``data_dir``."""
+        from app.settings import Settings
+
+        return Settings(
+            data_dir=data_dir,
+            llm=f"openai:{model}",
+            openai_base_url=self.url,
+            llm_timeout=timeout,
+            llm_retries=retries,
+        )
 
     def enqueue(self, *replies: Reply) -> None:
         with self._lock:

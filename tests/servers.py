@@ -2,6 +2,7 @@
 
 Both start in a temporary folder on a free port and stop when the test session ends. They
 need nothing from the network; `make test` installs Debian's postgresql package.
+``free_port`` and ``stop_process`` also serve the browser tests' app server.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Ask ``process`` to end (SIGTERM); kill it if it has not ended within ``timeout`` s."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _pg_bin() -> Path | None:
@@ -149,9 +159,5 @@ class ChromaServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_process(self.process, timeout=20)
             self.process = None

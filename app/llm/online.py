@@ -165,66 +165,55 @@ class LLMEngine:
         Each call is bounded: ``max_tokens`` for the step, and no more time than is left of the
         user action's budget (``ADVISOR_LLM_BUDGET_SECONDS``); its cost goes to the action."""
         with action(self.budget) as current:
-            return self._call(name, values, schema, validate, current, max_tokens)
-
-    def _call(
-        self,
-        name: str,
-        values: dict[str, str],
-        schema: type[T],
-        validate: Callable[[T], list[str]],
-        current: Action,
-        max_tokens: int | None,
-    ) -> T:
-        redaction = Redaction()
-        if self.redactor is not None:
-            values = {k: self.redactor.redact(v, redaction) for k, v in values.items()}
-            current.redacted += redaction.count
-        system, user = self.prompt(name, current).render(**values)
-        limit = max_tokens or MAX_TOKENS.get(name, 1024)
-        problems: list[str] = []
-        for attempt in range(2):
-            if problems:
-                user += (
-                    "\n\nYour previous answer was rejected: "
-                    + "; ".join(problems[:5])
-                    + ". Answer again, following the rules exactly."
-                )
-            left = current.remaining()
-            if left < 1:
-                raise LLMError(
-                    f"The {current.seconds:g} s allowed for this action "
-                    "(ADVISOR_LLM_BUDGET_SECONDS) were spent.",
-                    "budget",
-                )
-            record = LLMCall(step=name, prompt_tokens=self.count(system) + self.count(user),
-                             max_tokens=limit)  # fmt: skip
-            started = time.monotonic()
-            try:
-                reply = self.chat.structured(system, user, schema, limit, left)
-            except LLMError as exc:
+            redaction = Redaction()
+            if self.redactor is not None:
+                values = {k: self.redactor.redact(v, redaction) for k, v in values.items()}
+                current.redacted += redaction.count
+            system, user = self.prompt(name, current).render(**values)
+            limit = max_tokens or MAX_TOKENS.get(name, 1024)
+            problems: list[str] = []
+            for attempt in range(2):
+                if problems:
+                    user += (
+                        "\n\nYour previous answer was rejected: "
+                        + "; ".join(problems[:5])
+                        + ". Answer again, following the rules exactly."
+                    )
+                left = current.remaining()
+                if left < 1:
+                    raise LLMError(
+                        f"The {current.seconds:g} s allowed for this action "
+                        "(ADVISOR_LLM_BUDGET_SECONDS) were spent.",
+                        "budget",
+                    )
+                record = LLMCall(step=name, prompt_tokens=self.count(system) + self.count(user),
+                                 max_tokens=limit)  # fmt: skip
+                started = time.monotonic()
+                try:
+                    reply = self.chat.structured(system, user, schema, limit, left)
+                except LLMError as exc:
+                    current.calls.append(
+                        record.model_copy(update={"seconds": _since(started), "outcome": exc.kind})
+                    )
+                    if exc.kind != "invalid_output" or attempt == 1:
+                        raise
+                    problems = [str(exc)]
+                    continue
+                result = _restored(reply.value, redaction)
+                problems = validate(result)
                 current.calls.append(
-                    record.model_copy(update={"seconds": _since(started), "outcome": exc.kind})
+                    record.model_copy(
+                        update={
+                            "seconds": _since(started),
+                            "completion_tokens": reply.completion_tokens,
+                            "outcome": "rejected" if problems else "ok",
+                        }
+                    )
                 )
-                if exc.kind != "invalid_output" or attempt == 1:
-                    raise
-                problems = [str(exc)]
-                continue
-            result = _restored(reply.value, redaction)
-            problems = validate(result)
-            current.calls.append(
-                record.model_copy(
-                    update={
-                        "seconds": _since(started),
-                        "completion_tokens": reply.completion_tokens,
-                        "outcome": "rejected" if problems else "ok",
-                    }
-                )
-            )
-            if not problems:
-                return result
-            log.info("%s: invalid LLM output (%s)", name, "; ".join(problems[:3]))
-        raise LLMError(f"The LLM's {name} output failed validation: {problems[0]}")
+                if not problems:
+                    return result
+                log.info("%s: invalid LLM output (%s)", name, "; ".join(problems[:3]))
+            raise LLMError(f"The LLM's {name} output failed validation: {problems[0]}")
 
     def check_prose(self, text: str, sources: Sequence[str]) -> list[str]:
         problems = [f"repeats a do-not-cite figure ({v.excerpt})" for v in self._banned(text)]

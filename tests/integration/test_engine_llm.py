@@ -14,7 +14,6 @@ import pytest
 from app.documents.embeddings import Embedder
 from app.schemas import Transcript
 from app.service.advisor import Advisor
-from app.settings import Settings
 from tests.conftest import FIXTURES
 from tests.fake_openai import FakeOpenAI, user_message
 
@@ -77,13 +76,7 @@ def _llm_advisor(server: FakeOpenAI, data: Path, embedder: Embedder, kb_template
     import shutil
 
     shutil.copytree(kb_template, data)
-    settings = Settings(
-        data_dir=data,
-        llm="openai:test-model",
-        openai_base_url=server.url,
-        llm_timeout=1.5,
-        llm_retries=1,
-    )
+    settings = server.settings(data, "test-model", timeout=1.5, retries=1)
     return Advisor(settings, embedder=embedder)
 
 

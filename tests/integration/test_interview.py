@@ -5,13 +5,24 @@ from __future__ import annotations
 import pytest
 
 from app.errors import AccessDenied, NotFound
+from app.schemas import TurnKind
 from app.service.advisor import Advisor
 
 
 @pytest.fixture
-def person(advisor: Advisor) -> str:
-    workspace = advisor.create_workspace("Claims triage")
-    return advisor.add_stakeholder(workspace.id, "Dana", "Head of claims data").id
+def pilot(advisor: Advisor) -> str:
+    """The id of a new "Claims triage" pilot."""
+    return advisor.create_workspace("Claims triage").id
+
+
+@pytest.fixture
+def person(advisor: Advisor, pilot: str) -> str:
+    return advisor.add_stakeholder(pilot, "Dana", "Head of claims data").id
+
+
+def _kinds(advisor: Advisor, person: str, role: str) -> list[TurnKind]:
+    """The kinds of ``person``'s interview turns spoken by ``role``, in order."""
+    return [t.kind for t in advisor.turns(person) if t.role == role]
 
 
 def test_the_interview_opens_with_a_probe_suited_to_the_role(advisor: Advisor, person: str) -> None:
@@ -56,8 +67,7 @@ def test_skip_and_dont_know_move_on_and_finish_closes(advisor: Advisor, person: 
     assert "open point" in unknown.question.content
     done = advisor.answer(person, "finish")
     assert done.finished and done.question.kind == "closing"
-    kinds = [t.kind for t in advisor.turns(person) if t.role == "stakeholder"]
-    assert kinds == ["skip", "dont_know", "finish"]
+    assert _kinds(advisor, person, "stakeholder") == ["skip", "dont_know", "finish"]
 
 
 def test_off_topic_answers_are_redirected_once_in_other_words(
@@ -71,8 +81,7 @@ def test_off_topic_answers_are_redirected_once_in_other_words(
         person, "Have you tried the new Italian restaurant down the road from the station?"
     )
     assert again.question.kind == "probe"  # a second off-topic answer is not redirected again
-    asked = [t.kind for t in advisor.turns(person) if t.role == "advisor"]
-    assert asked == ["intro", "redirect", "probe"]
+    assert _kinds(advisor, person, "advisor") == ["intro", "redirect", "probe"]
 
 
 def test_the_interview_does_not_close_while_slots_that_fit_the_role_are_open(
@@ -99,8 +108,10 @@ def test_the_interview_does_not_close_while_slots_that_fit_the_role_are_open(
     assert len(probes) == len(set(probes))
 
 
-def _ask_until(advisor: Advisor, person: str, slot_id: str, filler: str) -> None:
-    """Answer with ``filler`` until the interviewer asks about the slot ``slot_id``."""
+def _asked_about(advisor: Advisor, pilot: str, name: str, role: str, slot_id: str) -> str:
+    """A new stakeholder of ``pilot`` who skips every question until the interviewer asks
+    about the slot ``slot_id``; returns their id."""
+    person = advisor.add_stakeholder(pilot, name, role).id
     probes = {
         probe_id
         for pattern in advisor.knowledge.catalog.patterns
@@ -111,9 +122,9 @@ def _ask_until(advisor: Advisor, person: str, slot_id: str, filler: str) -> None
     result = advisor.start_interview(person)
     for _ in range(30):
         if result.question.probe_id in probes and result.question.kind in ("intro", "probe"):
-            return
+            return person
         assert not result.finished, f"{slot_id} was never asked"
-        result = advisor.answer(person, filler)
+        result = advisor.answer(person, "skip")
     raise AssertionError(f"{slot_id} was never asked")
 
 
@@ -138,11 +149,9 @@ def test_a_cfo_is_asked_about_value_and_cost_never_about_compute_capacity(
 
 
 def test_a_gap_is_acknowledged_as_a_gap_and_never_followed_by_a_presupposing_question(
-    advisor: Advisor,
+    advisor: Advisor, pilot: str
 ) -> None:
-    workspace = advisor.create_workspace("Claims triage")
-    person = advisor.add_stakeholder(workspace.id, "Lena", "Data protection officer").id
-    _ask_until(advisor, person, "gov-privacy", "skip")
+    person = _asked_about(advisor, pilot, "Lena", "Data protection officer", "gov-privacy")
     reply = advisor.answer(person, "I don't think anyone ever did a DPIA for it, no.")
     text = reply.question.content.lower()
     assert "signed off" not in text and "when was it" not in text
@@ -179,16 +188,14 @@ def test_as_i_said_gets_an_apology_and_the_next_slot(advisor: Advisor, person: s
 
 
 def test_a_slot_another_stakeholder_filled_is_not_asked_again_but_contradictions_are_checked(
-    advisor: Advisor,
+    advisor: Advisor, pilot: str
 ) -> None:
-    workspace = advisor.create_workspace("Claims triage")
-    first = advisor.add_stakeholder(workspace.id, "Ana", "Data protection officer").id
-    _ask_until(advisor, first, "gov-privacy", "skip")
+    first = _asked_about(advisor, pilot, "Ana", "Data protection officer", "gov-privacy")
     advisor.answer(
         first, "Yes, the DPIA was completed and signed off by our DPO in March, before launch."
     )
-    second = advisor.add_stakeholder(workspace.id, "Ben", "Head of legal").id
-    _ask_until(advisor, second, "gov-privacy", "skip")  # a verbal assurance: asked once more
+    # A verbal assurance: asked once more.
+    second = _asked_about(advisor, pilot, "Ben", "Head of legal", "gov-privacy")
     reply = advisor.answer(second, "No DPIA has been done for this tool; nobody started one.")
     assert reply.question.kind == "follow_up"
     assert "Ana" not in reply.question.content
@@ -228,10 +235,8 @@ def test_the_area_named_in_a_job_title_is_asked_about_first(advisor: Advisor) ->
     assert advisor.start_interview(officer.id).question.pattern == "governance"
 
 
-def test_a_gap_follow_up_never_quotes_a_dont_know_back(advisor: Advisor) -> None:
-    workspace = advisor.create_workspace("Claims triage")
-    lead = advisor.add_stakeholder(workspace.id, "Jan", "IT Integration Lead, Claims Systems").id
-    _ask_until(advisor, lead, "gov-records", "skip")
+def test_a_gap_follow_up_never_quotes_a_dont_know_back(advisor: Advisor, pilot: str) -> None:
+    lead = _asked_about(advisor, pilot, "Jan", "IT Integration Lead, Claims Systems", "gov-records")
     reply = advisor.answer(
         lead, "Hm, I don't know this. You should ask Ruud, he is the product owner."
     )

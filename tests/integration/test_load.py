@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from app.service.advisor import Advisor
+from tests.factories import small_reports
 
 pytestmark = pytest.mark.slow
 
@@ -51,13 +52,7 @@ def test_twenty_simultaneous_interviews_keep_to_themselves(advisor: Advisor) -> 
 
 def test_concurrent_uploads_into_one_pilot_lose_nothing(advisor: Advisor) -> None:
     workspace = advisor.create_workspace("Busy pilot")
-    files = {
-        f"report-{n}.md": (
-            f"# Report {n}\n\nFinding {n}: the vendor feed {n} has no owner and breaks.\n"
-            f"\n## Operations {n}\n\nThe model {n} runs on a laptop.\n"
-        ).encode()
-        for n in range(8)
-    }
+    files = small_reports(str(n) for n in range(8))
     with ThreadPoolExecutor(max_workers=8) as pool:
         records = list(
             pool.map(lambda item: advisor.add_document(workspace.id, *item), files.items())

@@ -57,32 +57,63 @@ def _read(ready: Advisor, context: str, sentence: str) -> set[tuple[str, str]]:
     return {(p, s) for p, s, _ in ready.read([(context, sentence)])[0]}
 
 
-def test_a_complaint_about_not_being_consulted_is_a_change_gap(ready: Advisor) -> None:
-    found = _read(
-        ready,
-        "How have the clerks taken the pilot?",
-        "Two of my clerks asked if they should look for other jobs; we were never consulted.",
-    )
-    assert found == {("change_management", "warning")}
-
-
-def test_a_shrug_is_not_evidence(ready: Advisor) -> None:
-    assert _read(ready, "How is the pilot going from your side?", "It's fine I guess.") == set()
-
-
-def test_a_terse_no_means_what_the_question_makes_it_mean(ready: Advisor) -> None:
-    assert ("governance", "warning") in _read(ready, "Has anyone done a DPIA for this?", "No.")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known miss of this reader: a bare rate of missing fields, with no consequence "
-    "stated, reads as a business figure (the writers left such figures unlabelled). Said with "
-    "its consequence ('...so the match fails') it is read as a data gap.",
+@pytest.mark.parametrize(
+    ("context", "sentence", "expected"),
+    [
+        pytest.param(
+            "How have the clerks taken the pilot?",
+            "Two of my clerks asked if they should look for other jobs; we were never consulted.",
+            {("change_management", "warning")},
+            id="a_complaint_about_not_being_consulted_is_a_change_gap",
+        ),
+        pytest.param(
+            "How is the pilot going from your side?",
+            "It's fine I guess.",
+            set(),
+            id="a_shrug_is_not_evidence",
+        ),
+        pytest.param(
+            "How does the model get the invoices from SAP?",
+            "Through the standard API, it has been stable for two years and we have a test system.",
+            {("integration", "healthy")},
+            id="a_stable_api_with_a_test_system_is_a_healthy_integration",
+        ),
+    ],
 )
-def test_missing_po_numbers_are_a_data_gap(ready: Advisor) -> None:
-    found = _read(ready, "What do the invoices look like?", "One in ten invoices has no PO number.")
-    assert ("data_quality", "warning") in found
+def test_the_reader_reads_exactly(
+    ready: Advisor, context: str, sentence: str, expected: set[tuple[str, str]]
+) -> None:
+    assert _read(ready, context, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("context", "sentence", "reading"),
+    [
+        pytest.param(
+            "Has anyone done a DPIA for this?",
+            "No.",
+            ("governance", "warning"),
+            id="a_terse_no_means_what_the_question_makes_it_mean",
+        ),
+        pytest.param(
+            "What do the invoices look like?",
+            "One in ten invoices has no PO number.",
+            ("data_quality", "warning"),
+            id="missing_po_numbers_are_a_data_gap",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="Known miss of this reader: a bare rate of missing fields, with no "
+                "consequence stated, reads as a business figure (the writers left such figures "
+                "unlabelled). Said with its consequence ('...so the match fails') it is read as "
+                "a data gap.",
+            ),
+        ),
+    ],
+)
+def test_the_reader_finds(
+    ready: Advisor, context: str, sentence: str, reading: tuple[str, str]
+) -> None:
+    assert reading in _read(ready, context, sentence)
 
 
 @pytest.mark.xfail(
@@ -96,15 +127,6 @@ def test_a_denied_gap_is_not_read_as_the_gap(ready: Advisor) -> None:
         ready, "Is any of the data cleaned or corrected by hand?", "No, nothing is cleaned by hand."
     )
     assert ("data_quality", "warning") not in found
-
-
-def test_a_stable_api_with_a_test_system_is_a_healthy_integration(ready: Advisor) -> None:
-    found = _read(
-        ready,
-        "How does the model get the invoices from SAP?",
-        "Through the standard API, it has been stable for two years and we have a test system.",
-    )
-    assert found == {("integration", "healthy")}
 
 
 def _turns(*pairs: tuple[str, str, str]) -> Transcript:
