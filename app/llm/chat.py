@@ -1,4 +1,4 @@
-"""The chat model the LLM engine talks to: ``(system, user, schema) -> Reply[schema]``.
+"""The chat model the LLM engine talks to: ``Request[schema] -> Reply[schema]``.
 
 ``Chat`` is the protocol; ``app.llm.openai_chat.OpenAIChat`` is the implementation for OpenAI
 and any OpenAI-compatible server, resolved in one place (``app.llm.providers.chat_model``).
@@ -12,6 +12,18 @@ from typing import Generic, Protocol, TypeVar
 from pydantic import BaseModel
 
 T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Request(Generic[T]):
+    """One structured call: the messages, the schema the answer must follow, and its bounds
+    (``max_tokens`` for the answer, ``timeout`` in seconds, ``None`` for the client's own)."""
+
+    system: str
+    user: str
+    schema: type[T]
+    max_tokens: int = 1024
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -29,11 +41,4 @@ class Chat(Protocol):
     @property
     def model_id(self) -> str: ...
 
-    def structured(
-        self,
-        system: str,
-        user: str,
-        schema: type[T],
-        max_tokens: int = 1024,
-        timeout: float | None = None,
-    ) -> Reply[T]: ...
+    def structured(self, request: Request[T]) -> Reply[T]: ...

@@ -26,7 +26,7 @@ from app.advice.interview import acknowledgement_side, quotes
 from app.errors import LLMError
 from app.knowledge.catalog import Knowledge
 from app.llm.budget import Action, action
-from app.llm.chat import Chat
+from app.llm.chat import Chat, Request
 from app.llm.outputs import (
     AnswerOut,
     QuestionOut,
@@ -190,7 +190,7 @@ class LLMEngine:
                                  max_tokens=limit)  # fmt: skip
                 started = time.monotonic()
                 try:
-                    reply = self.chat.structured(system, user, schema, limit, left)
+                    reply = self.chat.structured(Request(system, user, schema, limit, left))
                 except LLMError as exc:
                     current.calls.append(
                         record.model_copy(update={"seconds": _since(started), "outcome": exc.kind})

@@ -1,11 +1,11 @@
 """OpenAI or any OpenAI-compatible chat server, through langchain-openai.
 
-``structured(system, user, schema, max_tokens, timeout)`` -> ``Reply`` holding an instance of
-``schema`` parsed from the model's JSON, or ``LLMError`` saying why not. Every way a call can
-end badly (an answer cut at its length limit, a content filter, a refusal, output that is not
-the schema, an empty answer, a timeout, a dropped connection, an HTTP error) becomes an
-``LLMError`` with a ``kind``; nothing else escapes. Timeouts, 429 and 5xx are retried with
-backoff by the OpenAI client (``ADVISOR_LLM_RETRIES``) within the call's time.
+``structured(Request(system, user, schema, max_tokens, timeout))`` -> ``Reply`` holding an
+instance of ``schema`` parsed from the model's JSON, or ``LLMError`` saying why not. Every way
+a call can end badly (an answer cut at its length limit, a content filter, a refusal, output
+that is not the schema, an empty answer, a timeout, a dropped connection, an HTTP error)
+becomes an ``LLMError`` with a ``kind``; nothing else escapes. Timeouts, 429 and 5xx are
+retried with backoff by the OpenAI client (``ADVISOR_LLM_RETRIES``) within the call's time.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, SecretStr
 
 from app.errors import ConfigError, LLMError
-from app.llm.chat import Reply
+from app.llm.chat import Reply, Request
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -66,22 +66,16 @@ class OpenAIChat:
             seed=self.seed,
         )
 
-    def structured(
-        self,
-        system: str,
-        user: str,
-        schema: type[T],
-        max_tokens: int = 1024,
-        timeout: float | None = None,
-    ) -> Reply[T]:
+    def structured(self, request: Request[T]) -> Reply[T]:
         import httpx
         import openai
         from langchain_openai.chat_models.base import OpenAIRefusalError
 
-        llm = self._client(max_tokens, min(timeout or self.timeout, self.timeout))
-        runnable = llm.with_structured_output(schema, method=self.method, include_raw=True)
+        max_tokens = request.max_tokens
+        llm = self._client(max_tokens, min(request.timeout or self.timeout, self.timeout))
+        runnable = llm.with_structured_output(request.schema, method=self.method, include_raw=True)
         try:
-            result: Any = runnable.invoke([("system", system), ("human", user)])
+            result: Any = runnable.invoke([("system", request.system), ("human", request.user)])
         except openai.LengthFinishReasonError as exc:
             raise LLMError(
                 f"The LLM's answer was cut at its length limit ({max_tokens} tokens).",
@@ -130,7 +124,7 @@ class OpenAIChat:
             ) from exc
         raw = result.get("raw") if isinstance(result, dict) else None
         parsed = result.get("parsed") if isinstance(result, dict) else None
-        if not isinstance(parsed, schema):
+        if not isinstance(parsed, request.schema):
             error = result.get("parsing_error") if isinstance(result, dict) else None
             finish = _finish_reason(raw)
             if finish == "length":
