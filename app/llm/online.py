@@ -16,6 +16,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -122,24 +123,22 @@ def _parts(text: str, budget: int, count: Callable[[str], int]) -> list[str]:
     return parts
 
 
-class LLMEngine:
-    """Prompts, calls and validation for every step the LLM can enrich."""
+def rough_tokens(text: str) -> int:
+    """About how many tokens ``text`` is, when no tokenizer is given."""
+    return len(text) // 4
 
-    def __init__(
-        self,
-        chat: Chat,
-        knowledge: Knowledge,
-        prompts_dir: Path,
-        redactor: Redactor | None = None,
-        count: Callable[[str], int] | None = None,
-        budget: float = 120.0,
-    ) -> None:
-        self.chat = chat
-        self.knowledge = knowledge
-        self.prompts_dir = prompts_dir
-        self.redactor = redactor
-        self.count = count or (lambda text: len(text) // 4)
-        self.budget = budget
+
+@dataclass
+class LLMEngine:
+    """Prompts, calls and validation for every step the LLM can enrich. ``count`` measures
+    prompts in tokens for the audit; ``budget`` is one user action's time, in seconds."""
+
+    chat: Chat
+    knowledge: Knowledge
+    prompts_dir: Path
+    redactor: Redactor | None = None
+    count: Callable[[str], int] = rough_tokens
+    budget: float = 120.0
 
     @property
     def model_id(self) -> str:

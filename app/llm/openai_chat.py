@@ -11,6 +11,7 @@ retried with backoff by the OpenAI client (``ADVISOR_LLM_RETRIES``) within the c
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, SecretStr
@@ -23,30 +24,25 @@ T = TypeVar("T", bound=BaseModel)
 Method = Literal["json_schema", "function_calling", "json_mode"]
 
 
+@dataclass(frozen=True)
 class OpenAIChat:
-    def __init__(
-        self,
-        model: str,
-        api_key: SecretStr | None,
-        base_url: str | None,
-        timeout: float,
-        retries: int,
-        method: Method = "json_schema",
-        seed: int | None = None,
-    ) -> None:
-        if api_key is None and base_url is None:
+    """A chat model behind an OpenAI-compatible endpoint; ``timeout`` bounds every call."""
+
+    model: str
+    api_key: SecretStr | None
+    base_url: str | None
+    timeout: float
+    retries: int
+    method: Method = "json_schema"
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.api_key is None and self.base_url is None:
             raise ConfigError(
-                f"ADVISOR_LLM=openai:{model} needs ADVISOR_OPENAI_API_KEY, or "
+                f"ADVISOR_LLM=openai:{self.model} needs ADVISOR_OPENAI_API_KEY, or "
                 "ADVISOR_OPENAI_BASE_URL for a local OpenAI-compatible server. Set one, or use "
                 "ADVISOR_LLM=offline."
             )
-        self.model = model
-        self.method = method
-        self.api_key = api_key
-        self.base_url = base_url
-        self.timeout = timeout
-        self.retries = retries
-        self.seed = seed
 
     @property
     def model_id(self) -> str:
