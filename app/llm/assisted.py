@@ -77,10 +77,11 @@ class AssistedEngine:
             except LLMError as exc:
                 return offline, [fallback_notice("read the answers and documents", exc)]
             notices = redaction_notice(current.redacted - before)
+            prompts = {"extract_signals": current.prompts["extract_signals"]}
         out = []
         for n, unit in enumerate(units):
             own = [s for s in found if s.unit_id == f"u{n}"]
-            detection = Detection(findings=list(offline[n].findings))
+            detection = Detection(findings=list(offline[n].findings), prompts=prompts)
             quotes = [s.quote for s in own]
             vectors = self.embedder.embed(quotes) if quotes else np.zeros((0, 1))
             for s, vector in zip(own, vectors, strict=True):

@@ -60,6 +60,8 @@ class Detection:
     evidence: list[Evidence] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     vectors: dict[int, Vectors] = field(default_factory=dict, repr=False)
+    # The LLM prompts (name -> label) that produced this reading; none for the offline reader.
+    prompts: dict[str, str] = field(default_factory=dict)
 
     def vector(self, item: Evidence) -> Vectors | None:
         return self.vectors.get(id(item))
@@ -71,6 +73,7 @@ def merge(detections: Sequence[Detection]) -> Detection:
         out.evidence += detection.evidence
         out.findings += detection.findings
         out.vectors.update(detection.vectors)
+        out.prompts.update(detection.prompts)
     return out
 
 

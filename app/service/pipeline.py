@@ -65,7 +65,7 @@ class Pipeline:
             engine=self.parts.engine.name,
             patterns=patterns,
             findings=findings,
-            audit=self.audit(documents, notices),
+            audit=self.audit(documents, notices, detection.prompts),
         )
 
     def unread(self, units: Sequence[TextUnit]) -> list[Finding]:
@@ -90,11 +90,15 @@ class Pipeline:
             )
         return out
 
-    def audit(self, documents: dict[str, str], notices: list[str]) -> Audit:
+    def audit(
+        self, documents: dict[str, str], notices: list[str], prompts: dict[str, str]
+    ) -> Audit:
+        """What the result rests on: the engine, the prompts that produced its readings (read
+        now or earlier and cached) and those this action used, the documents, the calls."""
         return Audit(
             engine=self.parts.engine.name,
             model=self.parts.engine.model_id,
-            prompts=current_prompts(),
+            prompts={**prompts, **current_prompts()},
             knowledge_version=self.parts.knowledge.version,
             documents=documents,
             created=now(),
@@ -180,7 +184,7 @@ class Pipeline:
         audit = assessment.audit.model_copy(
             update={
                 "notices": [*assessment.audit.notices, *notices],
-                "prompts": current_prompts(),
+                "prompts": {**assessment.audit.prompts, **current_prompts()},
                 "created": now(),
                 "llm_calls": current_calls(),
             }

@@ -113,6 +113,22 @@ def test_llm_signals_are_validated_and_used(llm_advisor: Advisor) -> None:
     assert "extract_signals" in result.audit.prompts
 
 
+def test_an_audit_lists_only_the_prompts_its_own_action_used(llm_advisor: Advisor) -> None:
+    """Prompts are recorded per user action and per reading, never on an object the process
+    shares: an assessment lists the prompt its (cached) readings came from, not the one that
+    phrased the interview's questions."""
+    person = _person(llm_advisor)
+    llm_advisor.start_interview(person)  # phrased with the interview_question prompt
+    llm_advisor.answer(person, "Someone cleans the extract by hand in Excel.")
+    workspace = llm_advisor.stakeholder(person).workspace_id
+    audit = llm_advisor.assess(workspace).audit
+    assert "extract_signals" in audit.prompts
+    assert "interview_question" not in audit.prompts
+    assert llm_advisor.assess_transcript(_transcript()).audit.prompts == {
+        "extract_signals": audit.prompts["extract_signals"]
+    }
+
+
 @pytest.mark.parametrize(
     ("fault", "kind"),
     [
