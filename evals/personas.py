@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from app.advice.interview import acknowledgement_side
+from app.advice.wording import acknowledgement_side
 from app.reading.reader import asked
 from app.service.advisor import Advisor
 from evals.schemas import Case, finished

@@ -31,13 +31,10 @@ from evals.cases import (
     sentences_case,
 )
 from evals.datasets import load_injections, load_plan_scenarios, load_questions, load_scenarios
-from evals.gate import TOLERANCES, baseline_of, compare, targets_met
+from evals.gate import targets_met
 from evals.personas import interview, load_personas
-from evals.report import markdown, write
 from evals.schemas import Case, Report
 from evals.scoring import by_split, metric_table
-
-__all__ = ["TOLERANCES", "Runner", "baseline_of", "compare", "markdown", "write"]
 
 
 class Runner:

@@ -32,35 +32,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.advice.follow_ups import FOLLOW_UP_SHARE, OFF_TOPIC_RELEVANCE, FollowUp, FollowUps
+from app.advice.follow_ups import FollowUps
 from app.advice.slot_choice import SlotChooser
 from app.advice.slots import SlotPlacer, SlotState, own_evidence, slot_counts
-from app.advice.titles import home_patterns, role_id, title_scores
-from app.advice.wording import (
-    ACK_CONFIDENT,
-    Wording,
-    acknowledgement_side,
-    closing,
-    intro,
-    quotes,
-)
+from app.advice.titles import home_patterns
+from app.advice.wording import Wording, closing, intro
 from app.knowledge.catalog import Catalog, InterviewTexts
 from app.reading.language import Reader, normalise
 from app.reading.reader import Detection, EvidenceReader
 from app.schemas import Question, Turn, TurnKind
-
-__all__ = [
-    "ACK_CONFIDENT",
-    "FOLLOW_UP_SHARE",
-    "OFF_TOPIC_RELEVANCE",
-    "FollowUp",
-    "Interviewer",
-    "SlotState",
-    "acknowledgement_side",
-    "quotes",
-    "role_id",
-    "title_scores",
-]
 
 
 @dataclass(eq=False)

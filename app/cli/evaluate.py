@@ -35,8 +35,10 @@ def evaluate(
 ) -> None:
     """Run the eval suite: judgment, retrieval, citations, injections; gate regressions."""
     from app.service.advisor import Advisor
-    from evals.runner import TOLERANCES, Runner, baseline_of, markdown, write
-    from evals.runner import compare as against
+    from evals.gate import TOLERANCES, baseline_of
+    from evals.gate import compare as against
+    from evals.report import markdown, write
+    from evals.runner import Runner
 
     settings = Settings()
     if engine:

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from app.advice.figures import FigureViolation, find_banned
-from app.advice.interview import acknowledgement_side, quotes
+from app.advice.wording import acknowledgement_side, quotes
 from app.errors import LLMError
 from app.knowledge.catalog import Knowledge
 from app.llm.budget import Action, action

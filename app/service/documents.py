@@ -28,7 +28,7 @@ from app.schemas import (
     SourceKind,
 )
 from app.service.components import DEFAULT_WORKSPACE, Components, Progress
-from app.service.sessions import now
+from app.service.session_tables import now
 from app.service.workspace import Workspaces
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from app.advice.interview import SlotState
+from app.advice.slots import SlotState
 from app.errors import (
     ConfigError,
     NotFound,
@@ -18,7 +18,7 @@ from app.schemas import (
     TurnResult,
 )
 from app.service.components import Components
-from app.service.sessions import now
+from app.service.session_tables import now
 from app.service.units import Sources
 from app.service.workspace import Workspaces
 

@@ -14,12 +14,12 @@ from datetime import date
 
 from app.advice import assess as scoring
 from app.advice.figures import without_banned
-from app.advice.interview import role_id
 from app.advice.plan import Context
 from app.advice.profile import Passage
 from app.advice.profile import infer as infer_profile
 from app.advice.rationale import Person
 from app.advice.summary import executive_summary
+from app.advice.titles import role_id
 from app.llm.budget import current_calls, current_prompts
 from app.reading.guards import without_instructions
 from app.reading.language import Reader
@@ -34,7 +34,7 @@ from app.schemas import (
     TurnRef,
 )
 from app.service.components import Components
-from app.service.sessions import now
+from app.service.session_tables import now
 
 log = logging.getLogger(__name__)
 

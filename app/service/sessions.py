@@ -41,7 +41,6 @@ from app.service.session_tables import (
     grants,
     invites,
     members,
-    metadata,
     new_id,
     now,
     stakeholders,
@@ -50,24 +49,6 @@ from app.service.session_tables import (
     views,
     workspaces,
 )
-
-__all__ = [
-    "SessionStore",
-    "audit",
-    "documents",
-    "drafts",
-    "grants",
-    "invites",
-    "members",
-    "metadata",
-    "new_id",
-    "now",
-    "stakeholders",
-    "turns",
-    "users",
-    "views",
-    "workspaces",
-]
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from app.advice.interview import role_id
+from app.advice.titles import role_id
 from app.errors import (
     AccessDenied,
     ConfigError,

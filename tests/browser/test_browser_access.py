@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from app.service.advisor import Advisor
-from app.service.sessions import invites
+from app.service.session_tables import invites
 from app.settings import Settings
 from tests.browser.helpers import AppServer, chromium, settle
 

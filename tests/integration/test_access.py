@@ -12,7 +12,7 @@ from sqlalchemy import update
 from app.errors import AccessDenied, ConfigError, NotFound
 from app.service.access import STAKEHOLDER, account_name
 from app.service.advisor import Advisor
-from app.service.sessions import invites
+from app.service.session_tables import invites
 
 
 @pytest.fixture

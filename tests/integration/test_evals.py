@@ -193,14 +193,14 @@ def test_the_cli_writes_the_report_files_and_fails_on_regression(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from app.cli import cli
-    from evals import runner as evaluate
+    from evals import report as reports
 
     def fake_run(self: Runner, split: str | None = None) -> Report:
         return _report(macro_f1=0.5, citation_validity=1.0)
 
-    monkeypatch.setattr(evaluate.Runner, "run", fake_run)
+    monkeypatch.setattr(Runner, "run", fake_run)
     monkeypatch.setattr(
-        evaluate, "write", lambda report, folder, regressions=None: tmp_path / "r.json"
+        reports, "write", lambda report, folder, regressions=None: tmp_path / "r.json"
     )
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps({"metrics": {"macro_f1": 0.88}, "tolerances": {}}))
