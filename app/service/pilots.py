@@ -15,6 +15,7 @@ from app.errors import (
     ConfigError,
     NotFound,
 )
+from app.reading.reader import TextUnit
 from app.schemas import (
     PROFILE_FIELDS,
     Answer,
@@ -52,25 +53,29 @@ class Pilots:
         """The pilot's assessment now, computed from what is stored (readings are cached):
         viewing it writes nothing. It is saved with the plan, when the plan is drafted."""
         self.access.pilot(workspace_id, user, "write")
+        return self._assessment(workspace_id, self.sources.workspace_units(workspace_id))
+
+    def draft(self, workspace_id: str, user: str | None) -> Plan:
+        """The plan as it would be drafted now, from one read of the pilot's answers and
+        documents; nothing is saved (``save`` does that)."""
+        workspace = self.access.pilot(workspace_id, user, "write")
         units = self.sources.workspace_units(workspace_id)
+        stakeholders = self.parts.sessions.stakeholders(workspace_id)
+        people = [self.pipeline.person(p.name, p.role, p.role_id) for p in stakeholders]
+        return self.pipeline.plan(
+            self._assessment(workspace_id, units),
+            {"name": workspace.name, **workspace.pilot},
+            units,
+            people,
+        )
+
+    def _assessment(self, workspace_id: str, units: list[TextUnit]) -> Assessment:
         docs = {
             d.source: d.sha256 or ""
             for d in self.parts.sessions.documents(workspace_id)
             if d.status == "indexed"
         }
         return self.pipeline.assess(units, docs, self.sources.copy_findings(workspace_id))
-
-    def draft(self, workspace_id: str, user: str | None) -> Plan:
-        workspace = self.access.pilot(workspace_id, user, "write")
-        assessment = self.assess(workspace_id, user)
-        stakeholders = self.parts.sessions.stakeholders(workspace_id)
-        people = [self.pipeline.person(p.name, p.role, p.role_id) for p in stakeholders]
-        return self.pipeline.plan(
-            assessment,
-            {"name": workspace.name, **workspace.pilot},
-            self.sources.workspace_units(workspace_id),
-            people,
-        )
 
     def latest_plan(self, workspace_id: str, user: str | None = None) -> Plan | None:
         self.access.workspace(workspace_id, user)
