@@ -57,8 +57,8 @@ class Persona(BaseModel):
     truth: dict[str, Literal["at_risk", "healthy"]]
 
 
-def load_personas(evals_dir: Path) -> list[Persona]:
-    folder = evals_dir / "personas"
+def load_personas(evals_dir: Path, folder_name: str = "personas") -> list[Persona]:
+    folder = evals_dir / folder_name
     return [
         Persona.model_validate(json.loads(path.read_text(encoding="utf-8")))
         for path in sorted(folder.glob("*.json"))

@@ -80,9 +80,7 @@ class FollowUps:
         # "I don't know this" may read as a gap, but quoting it back to ask who owns the fix
         # would be absurd: only a gap the person described is followed up.
         gaps = [
-            e
-            for e in own
-            if e.signal.polarity == "warning" and not self.reader.read(e.quote).dont_know
+            e for e in own if e.signal.polarity == "warning" and not self.reader.deflects(e.quote)
         ]
         if found is None and gaps and all(e.signal.polarity == "warning" for e in own):
             top = max(gaps, key=lambda e: e.probability or e.weight)
@@ -115,7 +113,7 @@ class FollowUps:
             own_evidence(states, last.index)
             or reading.cues
             or reading.vague
-            or reading.dont_know
+            or self.reader.deflects(last.content)
             or self.reader.yes_no(last.content) != 0
             or len(normalise(last.content).split()) < 4
             or self.detector.relevance(last.content) >= OFF_TOPIC_RELEVANCE

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from app.advice.follow_ups import FollowUps
 from app.advice.slot_choice import SlotChooser
@@ -69,12 +70,13 @@ class Interviewer:
 
     # what the stakeholder said -----------------------------------------------------------------
 
-    def reply_kind(self, text: str) -> TurnKind:
+    def reply_kind(self, text: str, question: str | None = None) -> TurnKind:
+        """A command ("skip", "finish"), a deflection ("not my area, ask Priya", with nothing
+        the reader reads as evidence in it, against ``question``), or an answer."""
         command = self.reader.command(text)
         if command is not None:
             return command  # type: ignore[return-value]
-        reading = self.reader.read(text)
-        if reading.dont_know and len(normalise(text).split()) <= 25 and not reading.concrete:
+        if self.reader.deflects(text) and not self.detector.finds_evidence(text, question):
             return "dont_know"
         return "answer"
 
@@ -140,7 +142,18 @@ class Interviewer:
             if follow is not None:
                 return follow
             lead = self._wording.acknowledge(own_evidence(states, last.index), turns)
-        return self._chooser.next_probe(turns, role, title, states, lead)
+        return self._chooser.next_probe(turns, role, title, states, lead, self._declined(turns))
+
+    def _declined(self, turns: Sequence[Turn]) -> frozenset[str]:
+        """Patterns this person said were not theirs ("not my area, ask IT"), or answered
+        with "as I said": they have nothing more on it, so it moves back a step for them."""
+        return frozenset(
+            question.pattern
+            for question, reply in pairwise(turns)
+            if question.role == "advisor"
+            and question.pattern is not None
+            and (reply.kind == "dont_know" or self.already_said(reply.content))
+        )
 
 
 def _words(text: str) -> str:

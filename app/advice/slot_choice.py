@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 from app.advice.slots import SlotState
 from app.advice.titles import home_patterns
@@ -75,8 +74,10 @@ class SlotChooser:
         title: str | None,
         states: list[SlotState],
         lead: str,
+        declined: frozenset[str] = frozenset(),
     ) -> Question:
-        """The probe for the best open slot, after ``lead``; or the closing."""
+        """The probe for the best open slot, after ``lead``; or the closing. ``declined``:
+        the patterns this person has sent elsewhere or said they have already answered."""
         if questions_left(turns, self.max_questions) <= 0:
             return closing("The question budget is spent.")
         fits = [
@@ -88,7 +89,7 @@ class SlotChooser:
         ]
         if not fits:
             return closing("Every slot this role can speak to has been covered.")
-        best = self._best(fits, turns, role, title, states)
+        best = self._best(fits, turns, role, title, states, declined)
         probe_id = probe_id_for(self.catalog, best.pattern, best.slot, role, asked_probes(turns))
         note = ""
         skipped = [
@@ -119,6 +120,7 @@ class SlotChooser:
         role: str | None,
         title: str | None,
         states: list[SlotState],
+        declined: frozenset[str],
     ) -> SlotState:
         """The most valuable of the slots that ``fits`` the person."""
         filled = {
@@ -130,19 +132,14 @@ class SlotChooser:
             for p in self.catalog.patterns
         }
         order = {(s.pattern.id, s.slot.id): n for n, s in enumerate(states)}
-        # A pattern this person has said "not my area" to moves back a step for them.
-        declined = {
-            question.pattern
-            for question, reply in pairwise(turns)
-            if question.role == "advisor" and reply.kind == "dont_know"
-        }
         home = home_patterns(title, self.catalog.patterns)
         return min(
             fits,
             key=lambda s: (
                 # what this role knows first-hand, first; the area in the job title before
-                # the rest; a step back for an area the person said was not theirs
-                _affinity(s, role) - (s.pattern.id in home) + (s.pattern.id in declined),
+                # the rest; a step back for an area the person said was not theirs, or
+                # answered already
+                _affinity(s, role) - (s.pattern.id in home) + 3 * (s.pattern.id in declined),
                 s.filled,  # open slots before second accounts of others' assurances
                 filled[s.pattern.id] + mine[s.pattern.id] / len(s.pattern.slots),
                 order[(s.pattern.id, s.slot.id)],

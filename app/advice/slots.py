@@ -20,6 +20,10 @@ from app.knowledge.catalog import Catalog, Pattern, Slot
 from app.reading.reader import Detection, EvidenceReader
 from app.schemas import Evidence, Turn
 
+# How much closer in meaning (cosine) a sentence must be to another slot of its pattern than to
+# the slot it was asked about to be placed there instead.
+SLOT_MARGIN = 0.1
+
 
 @dataclass
 class SlotState:
@@ -117,16 +121,20 @@ class SlotPlacer:
                 vector = items.vector(item)
                 if vector is None:
                     vector = self.detector.embedder.embed([item.quote])[0]
-                state = None
+                sims = matrix @ vector
+                rows = [n for n, (p, _) in enumerate(labels) if p == item.pattern]
+                best = max(rows, key=lambda n: sims[n])
+                state = by_number[labels[best]]
                 if source == "own" and item.source.kind == "turn" and item.source.turn:
+                    # An answer fills the slot it was asked about, unless a sentence of it
+                    # is plainly about another slot of the same pattern ("... and rollback
+                    # is one command", said about releases, fills versions and rollback).
                     probe_id = probe_of_turn.get(item.source.turn - 1)
                     slot = self.catalog.pattern(item.pattern).slot_of(probe_id)
-                    state = index[(item.pattern, slot.id)] if slot is not None else None
-                if state is None:
-                    sims = matrix @ vector
-                    rows = [n for n, (p, _) in enumerate(labels) if p == item.pattern]
-                    best = max(rows, key=lambda n: sims[n])
-                    state = by_number[labels[best]]
+                    if slot is not None:
+                        asked_rows = [n for n in rows if by_number[labels[n]].slot is slot]
+                        if max(sims[n] for n in asked_rows) >= sims[best] - SLOT_MARGIN:
+                            state = index[(item.pattern, slot.id)]
                 (state.own if source == "own" else state.others).append(item)
                 state.vectors[id(item)] = vector
         return states

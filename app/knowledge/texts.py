@@ -33,6 +33,7 @@ class Lexicon(Frozen):
     hedges: list[str]
     vague_reassurance: list[str]
     dont_know: list[str]
+    referrals: list[str]
     commands: Commands
     yes_words: list[str]
     no_words: list[str]

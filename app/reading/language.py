@@ -32,6 +32,11 @@ _HIDDEN = re.compile(
 # How far back a cue's negation or condition is looked for: far more than the negation
 # window of words, and bounded, so one long answer is read in linear time.
 SCOPE_CHARS = 400
+# "Ask Priya", "try Martin in IT": sending the question to someone by name.
+_NAMED_REFERRAL = re.compile(
+    r"\b(?:[Aa]sk|[Tt]ry|[Cc]heck with|[Ss]peak to|[Tt]alk to)\s+(?:[A-Z][\w'-]+|IT\b)"
+)
+DEFLECTION_WORDS = 25  # a deflection is a short answer; a longer one says something
 # An answer is flagged as another language when at least this many of its words are, and
 # that language's function words make up this share of them (English prose: about 0.3).
 FOREIGN_MIN_WORDS = 6
@@ -238,6 +243,18 @@ class Reader:
     def has(self, name: str, text: str) -> bool:
         """Whether ``text`` holds any phrase of the lexicon list ``name``."""
         return self._pattern(name).search(normalise(text)) is not None
+
+    def deflects(self, text: str) -> bool:
+        """A short answer that says "I don't know" or sends the question elsewhere ("ask
+        Priya", "that's one for IT"). Whether it still says something is the reader's call:
+        a deflection is an answer in which the reader also finds no evidence."""
+        if len(normalise(text).split()) > DEFLECTION_WORDS:
+            return False
+        return (
+            self.has("dont_know", text)
+            or self.has("referrals", text)
+            or _NAMED_REFERRAL.search(text) is not None
+        )
 
     def _kind(self, word: str) -> str:
         risk = self._kinds[0][0].fullmatch(word)

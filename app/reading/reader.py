@@ -35,7 +35,7 @@ from app.errors import AssetError
 from app.knowledge.catalog import Catalog
 from app.reading.guards import paragraphs
 from app.reading.language import Reader as Language
-from app.reading.language import Span, normalise, reading_units
+from app.reading.language import Span, reading_units
 from app.reading.readings import decide
 from app.schemas import ChunkRef, Evidence, Finding, Signal, TurnRef
 
@@ -241,15 +241,25 @@ class EvidenceReader:
             if isinstance(unit.source, ChunkRef):
                 pending += self._document_sentences(number, unit, results[number])
             else:
-                pending += self._answer_sentences(number, unit, results[number])
-        readings = self.model.read(
-            [(context_of(s.context, s.previous), s.span.text) for s in pending]
-        )
-        found = [
-            (sentence, pattern, stance, probability)
-            for sentence, reading in zip(pending, readings, strict=True)
-            for pattern, stance, probability in self.model.labels(reading)
-        ]
+                pending += self._answer_sentences(number, unit)
+        found = self._read(pending)
+        evidenced = {sentence.number for sentence, _, _, _ in found}
+        for number, unit in enumerate(units):
+            # "Ask Priya, not my area" with nothing the reader can place: an open point.
+            if (
+                isinstance(unit.source, TurnRef)
+                and number not in evidenced
+                and self.language.deflects(unit.text)
+            ):
+                results[number].findings.append(
+                    Finding(
+                        kind="gap",
+                        pattern=unit.question_pattern,
+                        text=f"No answer to: {unit.question}"
+                        if unit.question
+                        else "No answer given.",
+                    )
+                )
         if not found:
             return results
         vectors = self.embedder.embed([s.span.text for s, _, _, _ in found])
@@ -275,20 +285,23 @@ class EvidenceReader:
             results[sentence.number].vectors[id(item)] = vector
         return results
 
-    def _answer_sentences(
-        self, number: int, unit: TextUnit, detection: Detection
-    ) -> list[_Sentence]:
-        reading = self.language.read(unit.text)
-        words = len(normalise(unit.text).split())
-        if reading.dont_know and words <= 25 and not reading.concrete:
-            detection.findings.append(
-                Finding(
-                    kind="gap",
-                    pattern=unit.question_pattern,
-                    text=f"No answer to: {unit.question}" if unit.question else "No answer given.",
-                )
-            )
-            return []
+    def _read(self, sentences: Sequence[_Sentence]) -> list[tuple[_Sentence, str, str, float]]:
+        """(sentence, pattern, stance, probability) for every reading above the threshold."""
+        readings = self.model.read(
+            [(context_of(s.context, s.previous), s.span.text) for s in sentences]
+        )
+        return [
+            (sentence, pattern, stance, probability)
+            for sentence, reading in zip(sentences, readings, strict=True)
+            for pattern, stance, probability in self.model.labels(reading)
+        ]
+
+    def finds_evidence(self, text: str, question: str | None) -> bool:
+        """Whether any sentence of an answer to ``question`` reads as evidence."""
+        unit = TextUnit(text=text, source=TurnRef(turn=0), question=question)
+        return bool(self._read(self._answer_sentences(0, unit)))
+
+    def _answer_sentences(self, number: int, unit: TextUnit) -> list[_Sentence]:
         out: list[_Sentence] = []
         previous = None
         question = asked(unit.question)

@@ -83,7 +83,8 @@ class Interviews:
                 answers=asked.index if asked else None,
             )
         )
-        kind = self.parts.interviewer.reply_kind(content)  # read only once the answer is safe
+        # read only once the answer is safe
+        kind = self.parts.interviewer.reply_kind(content, asked.content if asked else None)
         language = self.parts.language.foreign(content)
         unread = (
             [

@@ -32,7 +32,7 @@ def test_an_answer_is_stored_whole_before_it_is_read(
     advisor.start_interview(person.id)
     long = ("The vendor feed has no owner and breaks every month. " * 400)[:20_000]
 
-    def crash(_: str) -> str:
+    def crash(*_: object) -> str:
         raise RuntimeError("reader died")
 
     monkeypatch.setattr(advisor.interviewer, "reply_kind", crash)

@@ -241,3 +241,48 @@ def test_a_gap_follow_up_never_quotes_a_dont_know_back(advisor: Advisor, pilot: 
         lead, "Hm, I don't know this. You should ask Ruud, he is the product owner."
     )
     assert "know this" not in reply.question.content
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Data stuff? That's Priya in IT, ask her.",
+        "Ooh, that's a head office question. Try Martin in the IT team.",
+        "For this you need the maintenance superintendent at site, not me.",
+        "I'd be guessing, and I try not to guess in my job.",
+    ],
+)
+def test_a_question_sent_elsewhere_is_noted_for_who_would_know_not_followed_up(
+    advisor: Advisor, person: str, reply: str
+) -> None:
+    first = advisor.start_interview(person)
+    answered = advisor.answer(person, reply)
+    assert answered.question.kind == "probe"
+    assert "open point" in answered.question.content
+    assert _kinds(advisor, person, "stakeholder") == ["dont_know"]
+    # The area sent elsewhere moves back: the next question is about another pattern.
+    assert answered.question.pattern != first.question.pattern
+
+
+def test_a_deflection_that_still_states_a_gap_is_read_as_an_answer(
+    advisor: Advisor, person: str
+) -> None:
+    advisor.start_interview(person)
+    advisor.answer(person, "Not sure, ask Priya. Nobody checks the data before it goes in.")
+    assert _kinds(advisor, person, "stakeholder") == ["answer"]
+
+
+def test_a_sentence_about_another_slot_fills_that_slot(advisor: Advisor, pilot: str) -> None:
+    lead = _asked_about(advisor, pilot, "Sam", "ML platform lead", "infra-release")
+    advisor.answer(
+        lead,
+        "Training runs in a pipeline and a new version shadows the live one for a month. "
+        "Every model version is in the registry, and rolling back to the previous one is a "
+        "single command.",
+    )
+    result = advisor.answer(lead, "skip")
+    asked = []
+    while not result.finished:
+        asked.append(result.question.probe_id)
+        result = advisor.answer(lead, "skip")
+    assert "infra-p03" not in asked  # versions and rollback: already answered
