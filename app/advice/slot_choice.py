@@ -1,7 +1,8 @@
 """Slot choice: the interview's slots and the person -> the next probe question to ask.
 
 The most valuable open slot that fits the person's role comes first: what the role knows
-first-hand, the area in their job title, the pattern least covered so far, then slots in the
+first-hand, the area in their job title (or, when it names none, the role's own ``focus``),
+the pattern least covered so far, then slots in the
 order a consultant would ask. Slots that documents or other stakeholders already filled are
 skipped, except a verbal assurance from one other person, which a second person is asked to
 confirm. The interview closes when no slot that fits the role is left, or the question budget
@@ -132,7 +133,9 @@ class SlotChooser:
             for p in self.catalog.patterns
         }
         order = {(s.pattern.id, s.slot.id): n for n, s in enumerate(states)}
-        home = home_patterns(title, self.catalog.patterns)
+        home = home_patterns(title, self.catalog.patterns) or {
+            pattern for r in self.catalog.roles if r.id == role for pattern in r.focus
+        }
         return min(
             fits,
             key=lambda s: (

@@ -23,6 +23,8 @@ class Frozen(BaseModel):
 class Role(Frozen):
     id: str
     name: str
+    # Patterns this role knows first-hand: asked about first when the job title names none.
+    focus: list[str] = []
 
 
 class WarningSign(Frozen):
@@ -133,6 +135,9 @@ def check_catalog(catalog: Catalog) -> None:
     seen: set[str] = set()
     if len(set(catalog.ids)) != len(catalog.ids):
         raise ConfigError("patterns.yaml: pattern ids must be unique.")
+    for role in catalog.roles:
+        if set(role.focus) - set(catalog.ids):
+            raise ConfigError(f"patterns.yaml: role {role.id} focuses on unknown patterns.")
     for pattern in catalog.patterns:
         items: list[WarningSign | HealthySign | Probe] = [
             *pattern.warning_signs,

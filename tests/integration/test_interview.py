@@ -286,3 +286,11 @@ def test_a_sentence_about_another_slot_fills_that_slot(advisor: Advisor, pilot: 
         asked.append(result.question.probe_id)
         result = advisor.answer(lead, "skip")
     assert "infra-p03" not in asked  # versions and rollback: already answered
+
+
+def test_without_an_area_in_the_title_the_role_s_own_area_comes_first(advisor: Advisor) -> None:
+    workspace = advisor.create_workspace("Duty planning")
+    director = advisor.add_stakeholder(workspace.id, "Gary", "Operations Director")
+    assert advisor.start_interview(director.id).question.pattern == "change_management"
+    lawyer = advisor.add_stakeholder(workspace.id, "Ines", "General Counsel")
+    assert advisor.start_interview(lawyer.id).question.pattern == "governance"
