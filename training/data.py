@@ -20,7 +20,7 @@ import numpy as np
 STANCES = ("none", "warning", "healthy")
 TEST_WRITERS = ("w06", "w07", "w08")
 # Held out of training to choose the epoch and the operating point (training/train.py).
-VALIDATION_WRITERS = ("w12", "w21", "w27")
+VALIDATION_WRITERS = ("w12", "w21", "w27", "w34")
 ROOT = Path(__file__).resolve().parent
 REPO = ROOT.parent
 
