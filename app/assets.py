@@ -73,7 +73,7 @@ ASSETS = (MODEL, TOKENIZER, CL100K, O200K)
 # The evidence reader is the project's own model, trained by `make train` (training/) and
 # committed with its metadata; see training/MODEL_CARD.md. A retrained model changes this hash.
 READER_DIR = Path(__file__).resolve().parent / "models"
-READER_SHA256 = "4587bed4257f1ea5ea553995f65881e667b63df53a1c1a0648fc73bf2ef8af19"
+READER_SHA256 = "a6eb0e426a7b950dccba6c7805a7fefffae4a882cb501c7ba5542635f9ab9f72"
 
 
 @dataclass(frozen=True)

@@ -128,11 +128,18 @@ class Pipeline:
         )
 
     def slots_of(self, assessment: Assessment) -> dict[int, str]:
-        """Which slot each item of evidence sits in, as the interviewer places it."""
+        """Which slot each item of evidence sits in, as the interviewer places it: by what
+        the sentence means with the question it answers ("There's no specific route, no."
+        after "can they challenge it?" is about contesting decisions)."""
         evidence = [e for p in assessment.patterns for e in p.evidence]
         if not evidence:
             return {}
-        vectors = self.parts.embedder.embed([e.quote for e in evidence])
+        vectors = self.parts.embedder.embed(
+            [
+                f"{e.context} {e.quote}" if e.source.kind == "turn" and e.context else e.quote
+                for e in evidence
+            ]
+        )
         detection = Detection(
             evidence=evidence, vectors={id(e): v for e, v in zip(evidence, vectors, strict=True)}
         )
