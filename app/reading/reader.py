@@ -279,7 +279,7 @@ class EvidenceReader:
                 probability=round(probability, 3),
                 context=sentence.context,
                 weight=round(probability, 3),
-                hedged=self.language.read(sentence.span.text).hedged,
+                hedged=self.language.has("hedges", sentence.span.text),
             )
             results[sentence.number].evidence.append(item)
             results[sentence.number].vectors[id(item)] = vector
