@@ -53,14 +53,29 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+# A sentence this long or longer that ends another sentence of the same source is a repeat of
+# it ("As I said, the extract failed twice in March." repeats "The extract failed twice ...").
+REPEAT_WORDS = 5
+
+
 def distinct(evidence: Sequence[Evidence]) -> list[Evidence]:
-    """One item per (source, sentence, pattern): the strongest reading of a repeated quote."""
-    best: dict[tuple[str, str, str], Evidence] = {}
-    for item in evidence:
-        key = (source_key(item), _words(item.quote), item.pattern)
-        if key not in best or item.probability > best[key].probability:
-            best[key] = item
-    return list(best.values())
+    """One item per (source, sentence, pattern): the strongest reading of a repeated quote. A
+    sentence said again with a preface ("As I said, ...") is the same sentence."""
+    best: dict[tuple[str, str], dict[str, Evidence]] = defaultdict(dict)
+    for item in sorted(evidence, key=lambda e: len(e.quote)):
+        said = best[(source_key(item), item.pattern)]
+        words = _words(item.quote)
+        key = next(
+            (
+                seen
+                for seen in said
+                if len(seen.split()) >= REPEAT_WORDS and words.endswith(f" {seen}")
+            ),
+            words,
+        )
+        if key not in said or item.probability > said[key].probability:
+            said[key] = item
+    return [item for said in best.values() for item in said.values()]
 
 
 def _decayed(weights: list[float]) -> float:

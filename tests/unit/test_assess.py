@@ -231,6 +231,26 @@ def test_the_same_sentence_counts_once_however_it_is_written() -> None:
     assert len(distinct([weak, other_voice, other_pattern])) == 3
 
 
+def test_a_statement_said_again_with_as_i_said_counts_once() -> None:
+    first = _item(
+        "integration", "healthy", 0.9, quote="We have a QA system that mirrors production SAP."
+    )
+    again = _item(
+        "integration",
+        "healthy",
+        0.7,
+        quote="As I said, we have a QA system that mirrors production SAP.",
+        turn=9,
+    )
+    assert distinct([again, first]) == [first]
+    # Another person saying it is another account, and a short phrase is not a repeat.
+    other = _item("integration", "healthy", 0.7, who="Ben", quote=again.quote)
+    assert len(distinct([first, other])) == 2
+    short = _item("integration", "warning", 0.8, quote="No retry.")
+    longer = _item("integration", "warning", 0.8, quote="There is still no retry.")
+    assert len(distinct([short, longer])) == 2
+
+
 def test_the_strongest_item_of_a_source_counts_fully_whatever_the_order() -> None:
     evidence = [
         _item("data_quality", "warning", 0.2, quote="a"),
