@@ -35,12 +35,27 @@ def main() -> None:
             f"verdicts {sum(agree)}/{len(agree)}, questions {case.detail['questions']}\n"
         )
         runs.append({"id": persona.id, "detail": case.detail, "failures": case.failures})
-    facts = [x for run in runs for x in run["detail"]["elicited"]]
-    verdicts = [x for run in runs for x in run["detail"]["agree"]]
-    share = sum(facts) / len(facts), sum(verdicts) / len(verdicts)
-    sys.stdout.write(f"facts drawn out {share[0]:.3f}, verdicts {share[1]:.3f}\n")
+    writers = sorted({_writer(run["id"]) for run in runs})
+    for writer in writers:
+        mine = [run for run in runs if _writer(run["id"]) == writer]
+        facts, verdicts = _shares(mine)
+        sys.stdout.write(f"writer {writer}: facts drawn out {facts:.3f}, verdicts {verdicts:.3f}\n")
+    facts, verdicts = _shares(runs)
+    sys.stdout.write(f"facts drawn out {facts:.3f}, verdicts {verdicts:.3f}\n")
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1), encoding="utf-8")
+
+
+def _writer(persona_id: str) -> str:
+    """The writer's letter of a persona id ("persona-e03-..." -> "e")."""
+    return persona_id.split("-")[1][0]
+
+
+def _shares(runs: list[dict[str, Any]]) -> tuple[float, float]:
+    """Facts drawn out and verdicts that agree, as shares of all in ``runs``."""
+    facts = [x for run in runs for x in run["detail"]["elicited"]]
+    verdicts = [x for run in runs for x in run["detail"]["agree"]]
+    return sum(facts) / len(facts), sum(verdicts) / len(verdicts)
 
 
 if __name__ == "__main__":
