@@ -4,8 +4,10 @@ An answer about something else entirely gets the same slot asked once more, in o
 Otherwise at most one follow-up per question asked (and at most a fifth of the budget in all),
 never presupposing the opposite of what was said: an answer at odds with what another
 stakeholder or a document says about the same thing gets a neutral cross-check (naming no
-one); a gap gets a question about owner, plan or impact; a vague or evasive answer gets a
-request for a concrete example.
+one); a gap the person described (not "no idea, ask IT") gets a question about owner, plan
+or impact; a vague or evasive answer ("it's fine", a few words with nothing in them) gets a
+request for a concrete example. A longer answer the reader cannot place is a story, not an
+evasion: it is acknowledged, and the interview moves on.
 """
 
 from __future__ import annotations
@@ -17,13 +19,19 @@ from typing import Literal
 from app.advice.assess import CONTRADICTION_SIMILARITY
 from app.advice.slot_choice import asked_probes, probe_id_for, questions_left
 from app.advice.slots import SlotState, own_evidence
-from app.advice.wording import short
+from app.advice.wording import naming, short
 from app.knowledge.catalog import Catalog, InterviewTexts
 from app.reading.language import Reader, normalise
 from app.reading.reader import EvidenceReader, asked
 from app.schemas import Evidence, Question, Turn
 
 OFF_TOPIC_RELEVANCE = 0.3  # an answer less related than this to any sign is off topic
+# Fewer words than this, with nothing read in them ("It's going well, lots of momentum"), is
+# too general to be about something else: it gets the request for an example, not a redirect.
+OFF_TOPIC_WORDS = 8
+# A longer answer with nothing read in it tells a story the reader cannot place; asking for "a
+# concrete example" after it would not be listening. It is acknowledged and the interview goes on.
+VAGUE_WORDS = 12
 FOLLOW_UP_SHARE = 0.2  # of the question budget, at most
 FollowUp = Literal["gap", "vague", "cross_check"]
 
@@ -79,9 +87,8 @@ class FollowUps:
             )
         # "I don't know this" may read as a gap, but quoting it back to ask who owns the fix
         # would be absurd: only a gap the person described is followed up.
-        gaps = [
-            e for e in own if e.signal.polarity == "warning" and not self.reader.deflects(e.quote)
-        ]
+        deflected = self.reader.deflects(last.content)
+        gaps = [e for e in own if e.signal.polarity == "warning" and not deflected]
         if found is None and gaps and all(e.signal.polarity == "warning" for e in own):
             top = max(gaps, key=lambda e: e.probability or e.weight)
             found = follow(
@@ -90,11 +97,15 @@ class FollowUps:
                 "The answer shows a gap: who owns it, what it costs, what the plan is.",
                 quote=short(top.quote),
             )
-        if found is None and not own:  # something said, nothing the reader can place
+        if found is None and not own and self._vague(last.content):
             found = follow(
                 "vague", question.pattern, "The answer was too general to read as evidence."
             )
         return found
+
+    def _vague(self, text: str) -> bool:
+        """Too general to read as evidence: reassurance ("it's fine") or a few words."""
+        return self.reader.read(text).vague or len(normalise(text).split()) < VAGUE_WORDS
 
     def redirect(
         self,
@@ -103,6 +114,7 @@ class FollowUps:
         question: Turn,
         last: Turn,
         states: list[SlotState],
+        pilot: str | None = None,
     ) -> Question | None:
         """An answer about something else entirely gets the same slot asked once more, in
         other words (never the same question twice)."""
@@ -115,7 +127,7 @@ class FollowUps:
             or reading.vague
             or self.reader.deflects(last.content)
             or self.reader.yes_no(last.content) != 0
-            or len(normalise(last.content).split()) < 4
+            or len(normalise(last.content).split()) < OFF_TOPIC_WORDS
             or self.detector.relevance(last.content) >= OFF_TOPIC_RELEVANCE
         ):
             return None
@@ -127,7 +139,8 @@ class FollowUps:
             return None
         probe_id = probe_id_for(self.catalog, pattern, slot, role, asked_already)
         return Question(
-            text=f"Let's keep to the pilot for now. {pattern.probe(probe_id).question}",
+            text="Let's keep to the pilot for now. "
+            + naming(pattern.probe(probe_id).question, pilot, self.texts.pilot_referents),
             kind="redirect",
             probe_id=probe_id,
             pattern=pattern.id,

@@ -17,9 +17,10 @@ After each answer the interviewer decides, in this order:
 4. otherwise a short acknowledgement that never goes beyond the reading (neutral when the
    reader is unsure or found nothing; ``wording``), then the most valuable open slot that fits
    the person's role: the pattern least covered so far first, slots in the order a consultant
-   would ask. Slots that documents or other stakeholders already filled are skipped, except a
-   verbal assurance from one other person, which a second person is asked to confirm
-   (``slot_choice``);
+   would ask, a question close to one the person has answered later. Slots that documents or
+   other stakeholders already filled are skipped, except a verbal assurance from one other
+   person, which a second person is asked to confirm. The question calls the system by the
+   pilot's name (``slot_choice``);
 5. it closes when no slot that fits the role is left to ask, or the budget is spent.
 
 The names other modules import from here (``SlotState``, ``role_id``, ``quotes``,
@@ -62,7 +63,12 @@ class Interviewer:
     def __post_init__(self) -> None:
         self._said = [_words(p) for p in self.texts.already_said]
         self._placer = SlotPlacer(self.catalog, self.detector)
-        self._chooser = SlotChooser(self.catalog, self.max_questions)
+        self._chooser = SlotChooser(
+            self.catalog,
+            self.max_questions,
+            tuple(self.texts.pilot_referents),
+            lambda a, b: float(self.detector.probe_vector(a) @ self.detector.probe_vector(b)),
+        )
         self._follow_ups = FollowUps(
             self.catalog, self.texts, self.reader, self.detector, self.max_questions
         )
@@ -112,11 +118,12 @@ class Interviewer:
         role: str | None,
         states: list[SlotState],
         title: str | None = None,
+        pilot: str | None = None,
     ) -> Question:
         """``role`` is the roles id of the person, ``title`` their job title as given,
-        ``states`` the interview's slots (``slots``)."""
+        ``states`` the interview's slots (``slots``), ``pilot`` the pilot's name."""
         if not turns:
-            return intro(self._chooser.next_probe(turns, role, title, states, ""))
+            return intro(self._chooser.next_probe(turns, role, title, states, "", pilot=pilot))
         last = turns[-1]
         if last.role == "advisor":
             return Question(
@@ -137,12 +144,26 @@ class Interviewer:
         elif self.already_said(last.content):
             lead = self._wording.apology(turns)
         elif question is not None and last.kind == "answer":
-            follow = self._follow_ups.redirect(turns, role, question, last, states)
+            follow = self._follow_ups.redirect(turns, role, question, last, states, pilot)
             follow = follow or self._follow_ups.follow_up(turns, question, last, states)
             if follow is not None:
                 return follow
             lead = self._wording.acknowledge(own_evidence(states, last.index), turns)
-        return self._chooser.next_probe(turns, role, title, states, lead, self._declined(turns))
+        return self._chooser.next_probe(
+            turns, role, title, states, lead, self._declined(turns), pilot, self._heard(turns)
+        )
+
+    def _heard(self, turns: Sequence[Turn]) -> frozenset[str]:
+        """The probes this person answered (not deflected)."""
+        return frozenset(
+            question.probe_id
+            for question, reply in pairwise(turns)
+            if question.role == "advisor"
+            and question.probe_id is not None
+            and question.kind in ("intro", "probe", "redirect")
+            and reply.role == "stakeholder"
+            and reply.kind == "answer"
+        )
 
     def _declined(self, turns: Sequence[Turn]) -> frozenset[str]:
         """Patterns this person said were not theirs ("not my area, ask IT"), or answered

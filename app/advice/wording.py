@@ -84,6 +84,42 @@ def _lower_first(name: str) -> str:
     return name
 
 
+_ASIDE = re.compile(r"\s*\([^)]*\)")
+_TRAILING_KIND = re.compile(r"\s+(pilot|project|proof of concept|poc)$", re.I)
+
+
+def pilot_reference(name: str | None) -> str | None:
+    """How a question refers to the pilot by ``name``: "Smart Match" as it is; a name that
+    is a description ("Claims triage assistant") as "the claims triage assistant"; asides in
+    brackets and a trailing "pilot" left out. None when there is no usable name."""
+    if not name:
+        return None
+    clean = _TRAILING_KIND.sub("", _ASIDE.sub("", name)).strip(" -:,")
+    words = clean.split()
+    if not words or len(words) > 6:
+        return None
+    named = [w for w in words if w[0].isalpha()]
+    if sum(w[0].isupper() for w in named) * 2 >= len(named) and named[0][0].isupper():
+        return clean  # a proper name: "Smart Match", "Agent Assist and Auto-Wrap Summaries"
+    return f"the {_lower_first(clean)}"
+
+
+def naming(question: str, pilot: str | None, referents: Sequence[str]) -> str:
+    """``question`` with its first mention of the system ("the tool", "this project") replaced
+    by the pilot's own name, so the person hears a question about their pilot."""
+    reference = pilot_reference(pilot)
+    if reference is None or not referents:
+        return question
+    pattern = r"\b(" + "|".join(re.escape(r) for r in referents) + r")\b('s)?"
+
+    def name(match: re.Match[str]) -> str:
+        if not match.group(2):
+            return reference
+        return reference + ("'" if reference.endswith("s") else "'s")  # "the files'"
+
+    return re.sub(pattern, name, question, count=1)
+
+
 @dataclass(frozen=True, eq=False)
 class Wording:
     """The phrasings of ``knowledge/interview.yaml``, chosen for the turn at hand."""

@@ -57,6 +57,7 @@ class InterviewTexts(Frozen):
     follow_up: dict[Literal["gap", "vague", "cross_check"], list[str]]
     already_said: list[str] = Field(min_length=1)
     apology: list[str] = Field(min_length=1)
+    pilot_referents: list[str] = Field(default_factory=list)
 
 
 class BlockerRule(Frozen):

@@ -123,7 +123,9 @@ class Interviews:
 
     def ask_next(self, person: Stakeholder, turns: list[Turn], stored: Turn | None) -> TurnResult:
         states, notices = self.slot_states(person, turns)
-        question = self.parts.interviewer.next_question(turns, person.role_id, states, person.role)
+        question = self.parts.interviewer.next_question(
+            turns, person.role_id, states, person.role, self.pilot_name(person)
+        )
         text, phrased = self.parts.engine.phrase(question, person.role, recent_turns(turns))
         asked = self.parts.sessions.append_turn(
             Turn(
@@ -140,6 +142,13 @@ class Interviews:
         if question.kind == "closing":
             self.parts.sessions.set_finished(person.id, True)
         return self.result(person, turns, stored, asked, notices + phrased, states)
+
+    def pilot_name(self, person: Stakeholder) -> str | None:
+        """The pilot's name as the consultant gave it, for the questions to use."""
+        space = self.parts.sessions.workspace(person.workspace_id)
+        if space is None:
+            return None
+        return str(space.pilot.get("name") or space.name or "") or None
 
     def result(
         self,

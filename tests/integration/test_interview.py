@@ -250,6 +250,7 @@ def test_a_gap_follow_up_never_quotes_a_dont_know_back(advisor: Advisor, pilot: 
         "Ooh, that's a head office question. Try Martin in the IT team.",
         "For this you need the maintenance superintendent at site, not me.",
         "I'd be guessing, and I try not to guess in my job.",
+        "That's above me na, better ask my OM, Sir Paolo.",
     ],
 )
 def test_a_question_sent_elsewhere_is_noted_for_who_would_know_not_followed_up(
@@ -294,3 +295,36 @@ def test_without_an_area_in_the_title_the_role_s_own_area_comes_first(advisor: A
     assert advisor.start_interview(director.id).question.pattern == "change_management"
     lawyer = advisor.add_stakeholder(workspace.id, "Ines", "General Counsel")
     assert advisor.start_interview(lawyer.id).question.pattern == "governance"
+
+
+def test_questions_call_the_system_by_the_pilot_s_name(advisor: Advisor) -> None:
+    workspace = advisor.create_workspace("Smart Match")
+    clerk = advisor.add_stakeholder(workspace.id, "Brigitte", "Head of Accounts Payable")
+    result = advisor.start_interview(clerk.id)
+    asked = []
+    while not result.finished:
+        asked.append(result.question.content)
+        result = advisor.answer(clerk.id, "skip")
+    named = [q for q in asked if "Smart Match" in q]
+    assert named and len(named) < len(asked)  # where a question speaks of "the tool"
+    assert not any("Smart Match Smart Match" in q or "the Smart Match" in q for q in asked)
+
+
+def test_a_short_generic_answer_gets_a_request_for_an_example_not_a_redirect(
+    advisor: Advisor, person: str
+) -> None:
+    advisor.start_interview(person)
+    reply = advisor.answer(person, "It's going really well. Lots of momentum.")
+    assert reply.question.kind == "follow_up"
+    assert "example" in reply.question.content or "practice" in reply.question.content
+
+
+def test_a_dont_know_that_reads_as_a_gap_is_not_followed_up_on_its_owner(
+    advisor: Advisor, person: str
+) -> None:
+    advisor.start_interview(person)
+    reply = advisor.answer(
+        person, "No idea, sorry. Nobody tells us that sort of thing at practice level."
+    )
+    assert reply.question.kind == "probe"
+    assert "practice level" not in reply.question.content
