@@ -91,13 +91,16 @@ _TRAILING_KIND = re.compile(r"\s+(pilot|project|proof of concept|poc)$", re.I)
 def pilot_reference(name: str | None) -> str | None:
     """How a question refers to the pilot by ``name``: "Smart Match" as it is; a name that
     is a description ("Claims triage assistant") as "the claims triage assistant"; asides in
-    brackets and a trailing "pilot" left out. None when there is no usable name."""
+    brackets and a trailing "pilot" left out. None when there is no usable name (none, more
+    than six words, or a lower-case handle such as "claims")."""
     if not name:
         return None
     clean = _TRAILING_KIND.sub("", _ASIDE.sub("", name)).strip(" -:,")
     words = clean.split()
     if not words or len(words) > 6:
         return None
+    if len(words) == 1 and clean.islower():
+        return None  # a handle such as "claims" or "pilot-2", not a name to say
     named = [w for w in words if w[0].isalpha()]
     if sum(w[0].isupper() for w in named) * 2 >= len(named) and named[0][0].isupper():
         return clean  # a proper name: "Smart Match", "Agent Assist and Auto-Wrap Summaries"

@@ -63,6 +63,7 @@ def test_the_question_names_the_pilot_where_it_speaks_of_the_system(catalog: Cat
         ("Smart Match", "How far is the pilot from production?", None),
         (None, "Does the tool use personal data?", None),
         ("", "Does the tool use personal data?", None),
+        ("claims", "Does the tool use personal data?", None),
     ],
 )
 def test_naming_the_pilot(name: str | None, question: str, expected: str | None) -> None:
