@@ -12,6 +12,7 @@ evasion: it is acknowledged, and the interview moves on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -32,6 +33,8 @@ OFF_TOPIC_WORDS = 8
 # A longer answer with nothing read in it tells a story the reader cannot place; asking for "a
 # concrete example" after it would not be listening. It is acknowledged and the interview goes on.
 VAGUE_WORDS = 12
+# A figure, or a capitalised word inside a sentence (a name, a system): something specific.
+_SPECIFIC = re.compile(r"\d|(?<=[a-z,;:] )(?!I\b)[A-Z][\w-]*")
 FOLLOW_UP_SHARE = 0.2  # of the question budget, at most
 FollowUp = Literal["gap", "vague", "cross_check"]
 
@@ -104,8 +107,11 @@ class FollowUps:
         return found
 
     def _vague(self, text: str) -> bool:
-        """Too general to read as evidence: reassurance ("it's fine") or a few words."""
-        return self.reader.read(text).vague or len(normalise(text).split()) < VAGUE_WORDS
+        """Too general to read as evidence: reassurance ("it's fine"), or a few words with
+        nothing specific in them (no figure, no name: "18 percent", "MIRO" are specific)."""
+        if self.reader.read(text).vague:
+            return True
+        return len(normalise(text).split()) < VAGUE_WORDS and not _SPECIFIC.search(text)
 
     def redirect(
         self,

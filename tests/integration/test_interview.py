@@ -328,3 +328,18 @@ def test_a_dont_know_that_reads_as_a_gap_is_not_followed_up_on_its_owner(
     )
     assert reply.question.kind == "probe"
     assert "practice level" not in reply.question.content
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "About 18 percent of invoices come in without a PO number.",
+        "The clerks re-key everything in MIRO by hand.",
+    ],
+)
+def test_a_short_specific_answer_is_not_asked_for_an_example(
+    advisor: Advisor, person: str, reply: str
+) -> None:
+    advisor.start_interview(person)
+    asked = advisor.answer(person, reply).question.content
+    assert "example" not in asked and "in practice" not in asked
