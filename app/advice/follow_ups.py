@@ -35,8 +35,10 @@ OFF_TOPIC_WORDS = 8
 VAGUE_WORDS = 12
 # A figure, or a capitalised word inside a sentence (a name, a system): something specific.
 _SPECIFIC = re.compile(r"\d|(?<=[a-z,;:] )(?!I\b)[A-Z][\w-]*")
+# A gap said in fewer words than this ("Not that I know of.") is not quoted back.
+QUOTED_WORDS = 6
 FOLLOW_UP_SHARE = 0.2  # of the question budget, at most
-FollowUp = Literal["gap", "vague", "cross_check"]
+FollowUp = Literal["gap", "gap_plain", "vague", "cross_check"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +97,7 @@ class FollowUps:
         if found is None and gaps and all(e.signal.polarity == "warning" for e in own):
             top = max(gaps, key=lambda e: e.probability or e.weight)
             found = follow(
-                "gap",
+                "gap" if len(normalise(top.quote).split()) >= QUOTED_WORDS else "gap_plain",
                 top.pattern,
                 "The answer shows a gap: who owns it, what it costs, what the plan is.",
                 quote=short(top.quote),
@@ -108,9 +110,13 @@ class FollowUps:
 
     def _vague(self, text: str) -> bool:
         """Too general to read as evidence: reassurance ("it's fine"), or a few words with
-        nothing specific in them (no figure, no name: "18 percent", "MIRO" are specific)."""
-        if self.reader.read(text).vague:
+        nothing specific in them (no cue word such as "nobody owns" or "by hand", no figure,
+        no name: "18 percent", "MIRO" are specific)."""
+        reading = self.reader.read(text)
+        if reading.vague:
             return True
+        if reading.cues:  # names a practice or its absence: "nobody owns the interface"
+            return False
         return len(normalise(text).split()) < VAGUE_WORDS and not _SPECIFIC.search(text)
 
     def redirect(

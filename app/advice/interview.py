@@ -44,6 +44,10 @@ from app.reading.language import Reader, normalise
 from app.reading.reader import Detection, EvidenceReader
 from app.schemas import Question, Turn, TurnKind
 
+# A deflection this short ("Not really my area.", "No idea.") says nothing else, whatever the
+# reader makes of it against the question.
+PURE_DEFLECTION_WORDS = 5
+
 
 @dataclass(eq=False)
 class Interviewer:
@@ -78,11 +82,15 @@ class Interviewer:
 
     def reply_kind(self, text: str, question: str | None = None) -> TurnKind:
         """A command ("skip", "finish"), a deflection ("not my area, ask Priya", with nothing
-        the reader reads as evidence in it, against ``question``), or an answer."""
+        the reader reads as evidence in it, against ``question``, or so short that it says
+        nothing else), or an answer."""
         command = self.reader.command(text)
         if command is not None:
             return command  # type: ignore[return-value]
-        if self.reader.deflects(text) and not self.detector.finds_evidence(text, question):
+        if self.reader.deflects(text) and (
+            len(normalise(text).split()) <= PURE_DEFLECTION_WORDS
+            or not self.detector.finds_evidence(text, question)
+        ):
             return "dont_know"
         return "answer"
 

@@ -54,7 +54,7 @@ class InterviewTexts(Frozen):
 
     version: int
     acknowledge: dict[Literal["warning", "healthy", "neutral"], list[str]]
-    follow_up: dict[Literal["gap", "vague", "cross_check"], list[str]]
+    follow_up: dict[Literal["gap", "gap_plain", "vague", "cross_check"], list[str]]
     already_said: list[str] = Field(min_length=1)
     apology: list[str] = Field(min_length=1)
     pilot_referents: list[str] = Field(default_factory=list)

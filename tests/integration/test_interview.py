@@ -251,6 +251,7 @@ def test_a_gap_follow_up_never_quotes_a_dont_know_back(advisor: Advisor, pilot: 
         "For this you need the maintenance superintendent at site, not me.",
         "I'd be guessing, and I try not to guess in my job.",
         "That's above me na, better ask my OM, Sir Paolo.",
+        "Not really my area.",
     ],
 )
 def test_a_question_sent_elsewhere_is_noted_for_who_would_know_not_followed_up(
@@ -342,4 +343,23 @@ def test_a_short_specific_answer_is_not_asked_for_an_example(
 ) -> None:
     advisor.start_interview(person)
     asked = advisor.answer(person, reply).question.content
+    assert "example" not in asked and "in practice" not in asked
+
+
+def test_a_gap_said_in_a_few_words_is_followed_up_without_quoting_it(
+    advisor: Advisor, pilot: str
+) -> None:
+    cfo = _asked_about(advisor, pilot, "Rui", "CFO", "gov-review")
+    reply = advisor.answer(cfo, "Not that I know of.")
+    assert reply.question.kind == "follow_up"
+    assert "\u201c" not in reply.question.content  # nothing quoted back
+
+
+def test_an_answer_naming_the_absence_of_a_practice_is_not_asked_for_an_example(
+    advisor: Advisor, person: str
+) -> None:
+    advisor.start_interview(person)
+    asked = advisor.answer(
+        person, "Nobody owns the interface really, I built it as a favour."
+    ).question.content
     assert "example" not in asked and "in practice" not in asked
