@@ -92,8 +92,11 @@ class FollowUps:
             )
         # "I don't know this" may read as a gap, but quoting it back to ask who owns the fix
         # would be absurd: only a gap the person described is followed up.
-        deflected = self.reader.deflects(last.content)
-        gaps = [e for e in own if e.signal.polarity == "warning" and not deflected]
+        gaps = (
+            []
+            if self.reader.deflects(last.content)
+            else [e for e in own if e.signal.polarity == "warning"]
+        )
         if found is None and gaps and all(e.signal.polarity == "warning" for e in own):
             top = max(gaps, key=lambda e: e.probability or e.weight)
             found = follow(

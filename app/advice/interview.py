@@ -44,10 +44,6 @@ from app.reading.language import Reader, normalise
 from app.reading.reader import Detection, EvidenceReader
 from app.schemas import Question, Turn, TurnKind
 
-# A deflection this short ("Not really my area.", "No idea.") says nothing else, whatever the
-# reader makes of it against the question.
-PURE_DEFLECTION_WORDS = 5
-
 
 @dataclass(eq=False)
 class Interviewer:
@@ -88,8 +84,7 @@ class Interviewer:
         if command is not None:
             return command  # type: ignore[return-value]
         if self.reader.deflects(text) and (
-            len(normalise(text).split()) <= PURE_DEFLECTION_WORDS
-            or not self.detector.finds_evidence(text, question)
+            self.reader.bare(text) or not self.detector.finds_evidence(text, question)
         ):
             return "dont_know"
         return "answer"

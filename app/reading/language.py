@@ -37,6 +37,9 @@ _NAMED_REFERRAL = re.compile(
     r"\b(?:[Aa]sk|[Tt]ry|[Cc]heck with|[Ss]peak to|[Tt]alk to)\s+(?:[A-Z][\w'-]+|IT\b)"
 )
 DEFLECTION_WORDS = 25  # a deflection is a short answer; a longer one says something
+# A deflection this short ("Not really my area.", "No idea.") says nothing else, whatever the
+# evidence reader makes of it against the question.
+BARE_DEFLECTION_WORDS = 5
 # An answer is flagged as another language when at least this many of its words are, and
 # that language's function words make up this share of them (English prose: about 0.3).
 FOREIGN_MIN_WORDS = 6
@@ -255,6 +258,10 @@ class Reader:
             or self.has("referrals", text)
             or _NAMED_REFERRAL.search(text) is not None
         )
+
+    def bare(self, text: str) -> bool:
+        """A deflection so short it can say nothing else ("Not really my area.")."""
+        return len(normalise(text).split()) <= BARE_DEFLECTION_WORDS and self.deflects(text)
 
     def _kind(self, word: str) -> str:
         risk = self._kinds[0][0].fullmatch(word)
