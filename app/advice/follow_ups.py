@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.advice.assess import CONTRADICTION_SIMILARITY
+from app.advice.brief import PilotBrief
 from app.advice.slot_choice import asked_probes, probe_id_for, questions_left
 from app.advice.slots import SlotState, own_evidence
-from app.advice.wording import naming, short
+from app.advice.wording import short
 from app.knowledge.catalog import Catalog, InterviewTexts
 from app.reading.language import Reader, normalise
 from app.reading.reader import EvidenceReader, asked
@@ -129,7 +130,7 @@ class FollowUps:
         question: Turn,
         last: Turn,
         states: list[SlotState],
-        pilot: str | None = None,
+        pilot: PilotBrief | None = None,
     ) -> Question | None:
         """An answer about something else entirely gets the same slot asked once more, in
         other words (never the same question twice)."""
@@ -155,7 +156,7 @@ class FollowUps:
         probe_id = probe_id_for(self.catalog, pattern, slot, role, asked_already)
         return Question(
             text="Let's keep to the pilot for now. "
-            + naming(pattern.probe(probe_id).question, pilot, self.texts.pilot_referents),
+            + (pilot or PilotBrief()).question(pattern.probe(probe_id), self.texts.pilot_referents),
             kind="redirect",
             probe_id=probe_id,
             pattern=pattern.id,

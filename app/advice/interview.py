@@ -20,7 +20,8 @@ After each answer the interviewer decides, in this order:
    would ask, a question close to one the person has answered later. Slots that documents or
    other stakeholders already filled are skipped, except a verbal assurance from one other
    person, which a second person is asked to confirm. The question calls the system by the
-   pilot's name (``slot_choice``);
+   pilot's name, and names its inputs, outputs and users where the brief says them
+   (``slot_choice``, ``brief``);
 5. it closes when no slot that fits the role is left to ask, or the budget is spent.
 
 The names other modules import from here (``SlotState``, ``role_id``, ``quotes``,
@@ -34,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from app.advice.brief import PilotBrief
 from app.advice.follow_ups import FollowUps
 from app.advice.slot_choice import SlotChooser
 from app.advice.slots import SlotPlacer, SlotState, own_evidence, slot_counts
@@ -121,10 +123,10 @@ class Interviewer:
         role: str | None,
         states: list[SlotState],
         title: str | None = None,
-        pilot: str | None = None,
+        pilot: PilotBrief | None = None,
     ) -> Question:
         """``role`` is the roles id of the person, ``title`` their job title as given,
-        ``states`` the interview's slots (``slots``), ``pilot`` the pilot's name."""
+        ``states`` the interview's slots (``slots``), ``pilot`` the pilot's brief (``brief``)."""
         if not turns:
             return intro(self._chooser.next_probe(turns, role, title, states, "", pilot=pilot))
         last = turns[-1]

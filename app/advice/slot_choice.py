@@ -6,8 +6,9 @@ the pattern least covered so far, then slots in the order a consultant would ask
 person sent elsewhere, and a question close in meaning to one they have already answered, wait.
 Slots that documents or other stakeholders already filled are skipped, except a verbal
 assurance from one other person, which a second person is asked to confirm. The question names
-the pilot ("How do Smart Match's results get back ..."). The interview closes when no slot
-that fits the role is left, or the question budget is spent.
+the pilot ("How do Smart Match's results get back ...") and, in a probe's tailored wording,
+what the pilot reads, produces and who uses it, as its brief says (``brief``). The interview
+closes when no slot that fits the role is left, or the question budget is spent.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from app.advice.brief import PilotBrief
 from app.advice.slots import SlotState
 from app.advice.titles import home_patterns
-from app.advice.wording import closing, naming
+from app.advice.wording import closing
 from app.knowledge.catalog import Catalog, Pattern, Slot
 from app.schemas import Question, Turn
 
@@ -84,12 +86,13 @@ class SlotChooser:
         states: list[SlotState],
         lead: str,
         declined: frozenset[str] = frozenset(),
-        pilot: str | None = None,
+        pilot: PilotBrief | None = None,
         heard: frozenset[str] = frozenset(),
     ) -> Question:
         """The probe for the best open slot, after ``lead``; or the closing. ``declined``:
         the patterns this person has sent elsewhere or said they have already answered;
-        ``pilot``: the pilot's name, which the question uses for "the tool"."""
+        ``pilot``: the pilot's brief, whose name the question uses for "the tool" and whose
+        inputs and users a tailored probe names."""
         if questions_left(turns, self.max_questions) <= 0:
             return closing("The question budget is spent.")
         fits = [
@@ -118,7 +121,9 @@ class SlotChooser:
             else f"{best.pattern.name}: {best.slot.name} rests on one person's word"
         )
         return Question(
-            text=lead + note + naming(best.pattern.probe(probe_id).question, pilot, self.referents),
+            text=lead
+            + note
+            + (pilot or PilotBrief()).question(best.pattern.probe(probe_id), self.referents),
             kind="probe",
             probe_id=probe_id,
             pattern=best.pattern.id,

@@ -46,6 +46,7 @@ from app.knowledge.playbooks import (
 )
 from app.knowledge.texts import (
     BlockerRule,
+    BriefWords,
     Commands,
     InterviewTexts,
     Lexicon,
@@ -58,6 +59,7 @@ __all__ = [
     "REC_PREFIX",
     "BannedFigure",
     "BlockerRule",
+    "BriefWords",
     "Catalog",
     "Commands",
     "Crosswalk",

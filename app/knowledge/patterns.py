@@ -7,11 +7,15 @@ schema cannot (unique ids, known roles, every probe in exactly one slot).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.errors import ConfigError
+
+# The phrases from the pilot's brief that a probe's tailored wording may use.
+BRIEF_PHRASES = {"inputs", "outputs", "users"}
 
 
 class Frozen(BaseModel):
@@ -43,6 +47,11 @@ class HealthySign(Frozen):
 class Probe(Frozen):
     id: str
     question: str
+    tailored: list[str] = Field(
+        default_factory=list,
+        description="The question naming the pilot's {inputs}, {outputs} or {users}, from its "
+        "brief; the first wording whose phrases the brief has is asked.",
+    )
     roles: list[str] = Field(min_length=1)
     follow_ups: list[str] = Field(min_length=1)
 
@@ -152,6 +161,12 @@ def check_catalog(catalog: Catalog) -> None:
             unknown = set(probe.roles) - roles
             if unknown:
                 raise ConfigError(f"patterns.yaml: probe {probe.id} names unknown roles {unknown}.")
+            blanks = set(re.findall(r"\{(\w*)\}", " ".join(probe.tailored))) - BRIEF_PHRASES
+            if blanks:
+                raise ConfigError(
+                    f"patterns.yaml: probe {probe.id}'s tailored wording uses {sorted(blanks)}; "
+                    f"it may use only {sorted(BRIEF_PHRASES)}."
+                )
         probes = [p.id for p in pattern.probes]
         placed = [probe_id for slot in pattern.slots for probe_id in slot.probes]
         for slot in pattern.slots:

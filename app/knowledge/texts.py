@@ -49,6 +49,20 @@ class Lexicon(Frozen):
     foreign_words: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class BriefWords(Frozen):
+    """Words that find the pilot's inputs and users in its use case (``app.advice.brief``)."""
+
+    reading_verbs: list[str] = Field(min_length=1)
+    verbs: list[str] = Field(min_length=1)
+    people: list[str] = Field(min_length=1)
+    people_endings: list[str] = Field(min_length=1)
+    not_people: list[str] = Field(default_factory=list)
+    outputs: dict[str, str] = Field(
+        default_factory=dict,
+        description='What a use-case verb produces: "predicts" -> "predictions".',
+    )
+
+
 class InterviewTexts(Frozen):
     """What the interviewer says besides its probes (``knowledge/interview.yaml``)."""
 
@@ -58,6 +72,7 @@ class InterviewTexts(Frozen):
     already_said: list[str] = Field(min_length=1)
     apology: list[str] = Field(min_length=1)
     pilot_referents: list[str] = Field(default_factory=list)
+    brief: BriefWords
 
 
 class BlockerRule(Frozen):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from app.advice.brief import PilotBrief, read_brief
 from app.advice.slots import SlotState
 from app.errors import (
     ConfigError,
@@ -124,7 +125,7 @@ class Interviews:
     def ask_next(self, person: Stakeholder, turns: list[Turn], stored: Turn | None) -> TurnResult:
         states, notices = self.slot_states(person, turns)
         question = self.parts.interviewer.next_question(
-            turns, person.role_id, states, person.role, self.pilot_name(person)
+            turns, person.role_id, states, person.role, self.pilot_brief(person)
         )
         text, phrased = self.parts.engine.phrase(question, person.role, recent_turns(turns))
         asked = self.parts.sessions.append_turn(
@@ -143,12 +144,12 @@ class Interviews:
             self.parts.sessions.set_finished(person.id, True)
         return self.result(person, turns, stored, asked, notices + phrased, states)
 
-    def pilot_name(self, person: Stakeholder) -> str | None:
-        """The pilot's name as the consultant gave it, for the questions to use."""
+    def pilot_brief(self, person: Stakeholder) -> PilotBrief | None:
+        """The pilot as the consultant set it up (name, use case), for the questions to name."""
         space = self.parts.sessions.workspace(person.workspace_id)
         if space is None:
             return None
-        return str(space.pilot.get("name") or space.name or "") or None
+        return read_brief(space.pilot, space.name, self.parts.knowledge.interview.brief)
 
     def result(
         self,

@@ -311,6 +311,26 @@ def test_questions_call_the_system_by_the_pilot_s_name(advisor: Advisor) -> None
     assert not any("Smart Match Smart Match" in q or "the Smart Match" in q for q in asked)
 
 
+def test_questions_name_what_the_pilot_reads_and_who_uses_it(advisor: Advisor) -> None:
+    workspace = advisor.create_workspace(
+        "late-invoices",
+        pilot={
+            "name": "Late Radar",
+            "use_case": "Predicts late invoices from supplier history and open purchase orders, "
+            "so the accounts payable clerks can chase them early.",
+        },
+    )
+    person = advisor.add_stakeholder(workspace.id, "Brigitte", "Head of Accounts Payable")
+    result = advisor.start_interview(person.id)
+    asked = []
+    while not result.finished:
+        asked.append(result.question.content)
+        result = advisor.answer(person.id, "skip")
+    assert any("accounts payable clerks" in q for q in asked)
+    assert any("supplier history and open purchase orders" in q for q in asked)
+    assert not any("{" in q for q in asked)
+
+
 def test_a_short_generic_answer_gets_a_request_for_an_example_not_a_redirect(
     advisor: Advisor, person: str
 ) -> None:

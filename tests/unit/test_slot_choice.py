@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.advice.brief import PilotBrief
 from app.advice.slot_choice import HEARD_SIMILARITY, SlotChooser
 from app.advice.slots import SlotState
 from app.advice.wording import naming
@@ -37,7 +38,9 @@ def test_a_question_close_to_one_already_answered_waits(catalog: Catalog) -> Non
 def test_the_question_names_the_pilot_where_it_speaks_of_the_system(catalog: Catalog) -> None:
     chooser = SlotChooser(catalog, 15, referents=("the model", "the tool", "this system"))
     plain = chooser.next_probe([], "data_owner", None, _states(catalog), "")
-    named = chooser.next_probe([], "data_owner", None, _states(catalog), "", pilot="Smart Match")
+    named = chooser.next_probe(
+        [], "data_owner", None, _states(catalog), "", pilot=PilotBrief(name="Smart Match")
+    )
     assert named.probe_id == plain.probe_id
     if any(r in plain.text for r in chooser.referents):
         assert "Smart Match" in named.text
