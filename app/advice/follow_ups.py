@@ -12,7 +12,6 @@ evasion: it is acknowledged, and the interview moves on.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -24,7 +23,7 @@ from app.advice.slots import SlotState, own_evidence
 from app.advice.wording import short
 from app.knowledge.catalog import Catalog, InterviewTexts
 from app.reading.language import Reader, normalise
-from app.reading.reader import EvidenceReader, asked
+from app.reading.reader import SPECIFIC, EvidenceReader, asked
 from app.schemas import Evidence, Question, Turn
 
 OFF_TOPIC_RELEVANCE = 0.3  # an answer less related than this to any sign is off topic
@@ -34,8 +33,6 @@ OFF_TOPIC_WORDS = 8
 # A longer answer with nothing read in it tells a story the reader cannot place; asking for "a
 # concrete example" after it would not be listening. It is acknowledged and the interview goes on.
 VAGUE_WORDS = 12
-# A figure, or a capitalised word inside a sentence (a name, a system): something specific.
-_SPECIFIC = re.compile(r"\d|(?<=[a-z,;:] )(?!I\b)[A-Z][\w-]*")
 # A gap said in fewer words than this ("Not that I know of.") is not quoted back.
 QUOTED_WORDS = 6
 FOLLOW_UP_SHARE = 0.2  # of the question budget, at most
@@ -113,15 +110,16 @@ class FollowUps:
         return found
 
     def _vague(self, text: str) -> bool:
-        """Too general to read as evidence: reassurance ("it's fine"), or a few words with
+        """Too general to read as evidence: reassurance ("it's fine", "everything is on
+        course, the stakeholders are happy"), or a few words with
         nothing specific in them (no cue word such as "nobody owns" or "by hand", no figure,
         no name: "18 percent", "MIRO" are specific)."""
         reading = self.reader.read(text)
-        if reading.vague:
+        if reading.vague or self.detector.reassures(text):
             return True
         if reading.cues:  # names a practice or its absence: "nobody owns the interface"
             return False
-        return len(normalise(text).split()) < VAGUE_WORDS and not _SPECIFIC.search(text)
+        return len(normalise(text).split()) < VAGUE_WORDS and not SPECIFIC.search(text)
 
     def redirect(
         self,

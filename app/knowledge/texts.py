@@ -32,6 +32,7 @@ class Lexicon(Frozen):
     action_sections: list[str]
     hedges: list[str]
     vague_reassurance: list[str]
+    reassurance_examples: list[str] = Field(min_length=1)
     dont_know: list[str]
     referrals: list[str]
     commands: Commands

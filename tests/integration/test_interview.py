@@ -331,6 +331,18 @@ def test_questions_name_what_the_pilot_reads_and_who_uses_it(advisor: Advisor) -
     assert not any("{" in q for q in asked)
 
 
+def test_reassurance_in_general_words_is_not_a_control(advisor: Advisor, person: str) -> None:
+    start = advisor.start_interview(person)
+    reply = "Honestly it's all going great, and everybody is really pleased with how it's going."
+    assert not any(
+        e.signal.polarity == "healthy" for e in advisor.read_answer(start.question.content, reply)
+    )
+    result = advisor.answer(person, reply)
+    assert "control" not in result.question.content
+    specific = "Every release needs two approvals and the monitoring pages the on-call engineer."
+    assert advisor.read_answer("How do you release a new model version?", specific)
+
+
 def test_a_short_generic_answer_gets_a_request_for_an_example_not_a_redirect(
     advisor: Advisor, person: str
 ) -> None:
