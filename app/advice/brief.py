@@ -172,4 +172,6 @@ def inputs_of(text: str, words: BriefWords) -> str | None:
     joined = " ".join(phrase).replace(" ,", ",").strip(", ")
     joined = _LEADING.sub("", joined)
     size = len(joined.split())
-    return joined if 0 < size <= LONGEST_INPUTS else None
+    if not 0 < size <= LONGEST_INPUTS or _is_people(joined.split()[-1].lower(), words):
+        return None  # a clause, or people ("questions from employees")
+    return joined

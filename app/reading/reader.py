@@ -9,10 +9,11 @@ sha256 check; its card is ``training/MODEL_CARD.md``.
 An answer is read sentence by sentence against the question it answers and the sentence before
 it, so "No." means what the question makes it mean. An answer in which nothing reads as
 evidence against its question is read once more without it, for a gap only, at half weight
-(people answer the question they want to). Reassurance in general words is never a control. A document chunk is read line by line
-against its file and section. A sentence is evidence for a pattern when the likelier side
-reaches the threshold the model ships with (``app.reading.readings.decide``). Quotes are
-exact slices of their turn or chunk. Document text is data: paragraphs that address an AI
+(people answer the question they want to). Reassurance in general words is never a control.
+A document chunk is read line by line against its file and section. A sentence is evidence
+for a pattern when the likelier side reaches the threshold the model ships with
+(``app.reading.readings.decide``). Quotes are exact slices of their turn or chunk. Document
+text is data: paragraphs that address an AI
 system with orders are left out and reported.
 
 The signs of ``patterns.yaml`` remain the catalogue: each item of evidence names the closest

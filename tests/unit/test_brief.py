@@ -46,6 +46,7 @@ def knowledge() -> Knowledge:
             "planners and buyers",
         ),
         ("Internal search over policy documents.", None, None, None),
+        ("Answers questions from employees about leave and pay.", None, None, None),
     ],
 )
 def test_the_brief_names_inputs_outputs_and_users(
