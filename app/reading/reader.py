@@ -13,8 +13,7 @@ evidence against its question is read once more without it, for a gap only, at h
 A document chunk is read line by line against its file and section. A sentence is evidence
 for a pattern when the likelier side reaches the threshold the model ships with
 (``app.reading.readings.decide``). Quotes are exact slices of their turn or chunk. Document
-text is data: paragraphs that address an AI
-system with orders are left out and reported.
+text is data: paragraphs that address an AI system with orders are left out and reported.
 
 The signs of ``patterns.yaml`` remain the catalogue: each item of evidence names the closest
 sign on its pattern and side, which the plan and the exports show.
