@@ -65,11 +65,13 @@ class AssistedEngine:
 
     def _fresh(self, units: Sequence[TextUnit]) -> tuple[list[Detection], list[str]]:
         offline = self.detector.detect_each(units)
-        texts = {f"u{n}": unit.text for n, unit in enumerate(units)}
+        texts = {f"u{n}": unit.text for n, unit in enumerate(units) if not unit.sent_elsewhere}
         # Document text that the offline reader flags as addressed to an AI stays out.
         for n, detection in enumerate(offline):
-            if any(f.kind == "injection" for f in detection.findings):
+            if f"u{n}" in texts and any(f.kind == "injection" for f in detection.findings):
                 texts[f"u{n}"] = without_instructions(units[n].text, self.detector.language)
+        if not texts:
+            return offline, []
         with action(self.llm.budget) as current:
             before = current.redacted
             try:

@@ -66,6 +66,9 @@ class TextUnit:
     question: str | None = None
     question_pattern: str | None = None
     section: str | None = None
+    # The person sent the question elsewhere ("not my area, ask Priya"): an open point for
+    # someone who would know, not evidence.
+    sent_elsewhere: bool = False
 
 
 @dataclass
@@ -93,7 +96,13 @@ def merge(detections: Sequence[Detection]) -> Detection:
 def unit_key(unit: TextUnit) -> str:
     """A stable key for caching what a unit says."""
     return "\x1f".join(
-        (unit.text, unit.source.model_dump_json(), unit.question or "", unit.section or "")
+        (
+            unit.text,
+            unit.source.model_dump_json(),
+            unit.question or "",
+            unit.section or "",
+            "elsewhere" if unit.sent_elsewhere else "",
+        )
     )
 
 
@@ -255,7 +264,7 @@ class EvidenceReader:
         for number, unit in enumerate(units):
             if isinstance(unit.source, ChunkRef):
                 pending += self._document_sentences(number, unit, results[number])
-            else:
+            elif not unit.sent_elsewhere:
                 pending += self._answer_sentences(number, unit)
         found = self._read(pending)
         evidenced = {sentence.number for sentence, _, _, _ in found}
@@ -275,10 +284,9 @@ class EvidenceReader:
             evidenced = {sentence.number for sentence, _, _, _ in found}
         for number, unit in enumerate(units):
             # "Ask Priya, not my area" with nothing the reader can place: an open point.
-            if (
-                isinstance(unit.source, TurnRef)
-                and number not in evidenced
-                and self.language.deflects(unit.text)
+            if isinstance(unit.source, TurnRef) and (
+                unit.sent_elsewhere
+                or (number not in evidenced and self.language.deflects(unit.text))
             ):
                 results[number].findings.append(
                     Finding(

@@ -78,7 +78,8 @@ class Transcripts:
                 question = turn.content
                 question_pattern = self.parts.detector.question_pattern(turn.content)
                 continue
-            if self.parts.interviewer.reply_kind(turn.content) in ("skip", "finish"):
+            kind = self.parts.interviewer.reply_kind(turn.content, question)
+            if kind in ("skip", "finish"):
                 continue
             units.append(
                 TextUnit(
@@ -86,6 +87,7 @@ class Transcripts:
                     source=TurnRef(turn=index, speaker=turn.speaker, role=turn.speaker_role),
                     question=question,
                     question_pattern=question_pattern,
+                    sent_elsewhere=kind == "dont_know",
                 )
             )
         documents: dict[str, str] = {}

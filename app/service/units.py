@@ -129,6 +129,7 @@ def turn_units(turns: Sequence[Turn], speaker: str | None, role: str | None) -> 
                 source=TurnRef(turn=turn.index, speaker=speaker, role=role),
                 question=own.content if own else None,
                 question_pattern=own.pattern if own else None,
+                sent_elsewhere=turn.kind == "dont_know",
             )
         )
     return units

@@ -55,3 +55,13 @@ def test_reassurance_in_general_words_is_not_a_control(advisor: Advisor, person:
     assert "control" not in result.question.content
     specific = "Every release needs two approvals and the monitoring pages the on-call engineer."
     assert advisor.read_answer("How do you release a new model version?", specific)
+
+
+def test_a_question_sent_elsewhere_is_an_open_point_not_evidence(advisor: Advisor) -> None:
+    pilot = advisor.create_workspace("Claims triage").id
+    person = advisor.add_stakeholder(pilot, "Sam", "Head of IT operations").id
+    advisor.start_interview(person)
+    advisor.answer(person, "No idea, mate.")
+    assessment = advisor.assess(pilot)
+    assert not [e for p in assessment.patterns for e in p.evidence]
+    assert any(f.text.startswith("No answer to") for f in assessment.findings)
