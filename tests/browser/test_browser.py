@@ -71,6 +71,10 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     settle(page)
     assert re.search(r"[?&]s=[0-9a-f]+", page.url)
     page.get_by_label("Pilot name").fill("Claims triage")
+    page.get_by_label("Use case in one or two sentences (optional)").fill(
+        "Scores new motor claims from the claim form and policy data, so the claims "
+        "handlers can send suspicious ones to the fraud team."
+    )
     page.get_by_role("button", name="Create pilot").click()
     page.get_by_text("Stakeholders of").wait_for()
     settle(page)
@@ -85,6 +89,8 @@ def test_two_interviews_a_document_a_cited_plan_a_reload_and_the_pdf(
     answer(page, "Karen in finance does it; nobody else knows how and it is not written down.")
     answer(page, "There is no agreed KPI and the sponsor moved to another division.")
     shot(page, "2-interview")
+    # The questions name what the pilot reads, or who uses it, from the use case.
+    assert "claim form and policy data" in page.content() or "claims handlers" in page.content()
 
     _pick_stakeholder(page, "Sam \u00b7 IT operations lead")
     page.get_by_role("heading", name="Interview with Sam").wait_for()
