@@ -1,10 +1,12 @@
-"""The pilot's brief: what questions may say about the pilot, read from its use case."""
+"""What the interview knows before the first answer: the pilot's brief (what questions may say
+about the pilot, read from its use case) and the role a job title suits."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.advice.brief import PilotBrief, read_brief
+from app.advice.titles import home_patterns, role_id
 from app.knowledge.catalog import Knowledge, load_knowledge
 from app.settings import Settings
 
@@ -96,3 +98,18 @@ def test_every_tailored_wording_uses_only_the_brief_phrases(knowledge: Knowledge
             for wording in probe.tailored:
                 assert wording.endswith("?")
                 assert "{" not in everything.question(probe, ())
+
+
+@pytest.mark.parametrize(
+    ("title", "role", "home"),
+    [
+        ("Shop steward, warehouse branch", "risk_legal", {"change_management"}),
+        ("Plant Controller", "executive", set()),
+        ("Data steward, customer master", "data_owner", {"data_quality"}),
+    ],
+)
+def test_job_titles_that_look_alike_are_told_apart(
+    knowledge: Knowledge, title: str, role: str, home: set[str]
+) -> None:
+    assert role_id(title, knowledge.lexicon) == role
+    assert home_patterns(title, knowledge.catalog.patterns) == home
