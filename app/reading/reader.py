@@ -7,11 +7,9 @@ now). The model is all-MiniLM-L6-v2 fine-tuned on labelled sentences by independ
 sha256 check; its card is ``training/MODEL_CARD.md``.
 
 An answer is read sentence by sentence against the question it answers and the sentence before
-it, so "No." means what the question makes it mean. An answer in which nothing reads as
-evidence against its question is read once more without it, for a gap only, at half weight
-(people answer the question they want to). Reassurance in general words is never a control.
-A document chunk is read line by line against its file and section. A sentence is evidence
-for a pattern when the likelier side reaches the threshold the model ships with
+it, so "No." means what the question makes it mean. Reassurance in general words is never a
+control. A document chunk is read line by line against its file and section. A sentence is
+evidence for a pattern when the likelier side reaches the threshold the model ships with
 (``app.reading.readings.decide``). Quotes are exact slices of their turn or chunk. Document
 text is data: paragraphs that address an AI system with orders are left out and reported.
 
@@ -25,7 +23,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
 
@@ -52,9 +50,6 @@ SPECIFIC = re.compile(r"\d|(?<=[a-z,;:] )(?!I\b)[A-Z][\w-]*")
 # (47% of their general-reassurance sentences, 2% of their facts' sentences); writers f and g
 # gave 48% and 1%.
 REASSURANCE_SIMILARITY = 0.45
-# The weight of a gap found in an answer only when it is read without its question (half:
-# fixed, not fitted).
-UNFRAMED_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -181,7 +176,6 @@ class _Sentence:
     context: str | None
     previous: str | None
     spoken: bool = False  # a sentence of an answer, not of a document
-    unframed: bool = False  # an answer's sentence read again without its question
 
 
 class EvidenceReader:
@@ -268,20 +262,6 @@ class EvidenceReader:
                 pending += self._answer_sentences(number, unit)
         found = self._read(pending)
         evidenced = {sentence.number for sentence, _, _, _ in found}
-        # People answer the question they want to: an answer the reader finds nothing in
-        # against its question is read once more on its own ("Routing works. But Streets and
-        # Water live in Cityworks, and when the job breaks requests just sit", said to a
-        # question about training). Read that way, only a gap counts: a control needs the
-        # question that frames it, and the gap counts at ``UNFRAMED_WEIGHT``: a reading
-        # without its question is less sure.
-        unread = [
-            replace(s, context=None, unframed=True)
-            for s in pending
-            if s.spoken and s.context and s.number not in evidenced
-        ]
-        if unread:
-            found += [item for item in self._read(unread) if item[2] == "warning"]
-            evidenced = {sentence.number for sentence, _, _, _ in found}
         for number, unit in enumerate(units):
             # "Ask Priya, not my area" with nothing the reader can place: an open point.
             if isinstance(unit.source, TurnRef) and (
@@ -315,7 +295,7 @@ class EvidenceReader:
                 pattern=pattern,
                 probability=round(probability, 3),
                 context=sentence.context,
-                weight=round(probability * (UNFRAMED_WEIGHT if sentence.unframed else 1), 3),
+                weight=round(probability, 3),
                 hedged=self.language.has("hedges", sentence.span.text),
             )
             results[sentence.number].evidence.append(item)
