@@ -3,7 +3,7 @@
 A consultant asks about *this* pilot: "Where do the trial scores, fruit images and marker data
 come from?", not "Where does each input come from?". From the use case as the consultant wrote
 it ("Ranks breeding lines ... from trial scores, fruit images and marker data, so breeders can
-decide ..."), two phrases are taken when they can be found plainly:
+decide ..."), three phrases are taken when they can be found plainly:
 
 - ``inputs``: what the system reads ("reads X", "classifies X", "from X"), up to the next verb,
   preposition or clause;
@@ -30,7 +30,8 @@ LONGEST_INPUTS = 9
 LONGEST_USERS = 4
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/'\u2019&-]*|[,;:.()]")
-_BREAK = {",", ";", ":", ".", "(", ")"}
+_CLAUSE_BREAK = {";", ":", ".", "(", ")"}
+_BREAK = {",", *_CLAUSE_BREAK}
 _DETERMINERS = {"the", "a", "an", "their", "its", "our", "each", "every", "any", "all"}
 _USER_CUES = {"to", "for", "so", "that", "help", "helps"}
 _INPUT_STOPS = {
@@ -43,8 +44,8 @@ _LEADING = re.compile(r"^(?:(?:the|their|its|a|an|each|every|all|new|incoming)\s
 
 @dataclass(frozen=True)
 class PilotBrief:
-    """What the questions may say about the pilot: its name as given, what it reads, and who
-    uses its results (each None when the set-up does not say it plainly)."""
+    """What the questions may say about the pilot: its name as given, what it reads, what it
+    produces and who uses its results (each None when the set-up does not say it plainly)."""
 
     name: str | None = None
     inputs: str | None = None
@@ -158,7 +159,7 @@ def inputs_of(text: str, words: BriefWords) -> str | None:
     phrase: list[str] = []
     for index, token in enumerate(tokens):
         word = token.lower()
-        if token in {";", ":", ".", "(", ")"} or word in _INPUT_STOPS:
+        if token in _CLAUSE_BREAK or word in _INPUT_STOPS:
             break
         following = tokens[index + 1].lower() if index + 1 < len(tokens) else ""
         if token == "," and (following in words.verbs or following.endswith("ing")):

@@ -13,7 +13,6 @@ closes when no slot that fits the role is left, or the question budget is spent.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -172,7 +171,7 @@ class SlotChooser:
                 _affinity(s, role)
                 - (s.pattern.id in home)
                 + 3 * (s.pattern.id in declined)
-                + int(os.environ.get("XNEAR", "2")) * near_heard(s),
+                + 2 * near_heard(s),
                 s.filled,  # open slots before second accounts of others' assurances
                 filled[s.pattern.id] + mine[s.pattern.id] / len(s.pattern.slots),
                 order[(s.pattern.id, s.slot.id)],

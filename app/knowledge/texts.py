@@ -51,7 +51,8 @@ class Lexicon(Frozen):
 
 
 class BriefWords(Frozen):
-    """Words that find the pilot's inputs and users in its use case (``app.advice.brief``)."""
+    """Words that find the pilot's inputs, outputs and users in its use case
+    (``app.advice.brief``)."""
 
     reading_verbs: list[str] = Field(min_length=1)
     verbs: list[str] = Field(min_length=1)
