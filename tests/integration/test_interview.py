@@ -7,6 +7,7 @@ import pytest
 from app.errors import AccessDenied, NotFound
 from app.schemas import TurnKind
 from app.service.advisor import Advisor
+from tests.interviews import skip_to_the_end
 
 
 @pytest.fixture
@@ -133,9 +134,7 @@ def test_a_cfo_is_asked_about_value_and_cost_never_about_compute_capacity(
 ) -> None:
     workspace = advisor.create_workspace("Invoice matching")
     cfo = advisor.add_stakeholder(workspace.id, "Markus", "Chief Financial Officer").id
-    result = advisor.start_interview(cfo)
-    while not result.finished:
-        result = advisor.answer(cfo, "skip")
+    skip_to_the_end(advisor, cfo, advisor.start_interview(cfo))
     catalog = advisor.knowledge.catalog
     asked = [t.probe_id for t in advisor.turns(cfo) if t.role == "advisor" and t.probe_id]
     roles = {q.id: q.roles for p in catalog.patterns for q in p.probes}
@@ -282,11 +281,8 @@ def test_a_sentence_about_another_slot_fills_that_slot(advisor: Advisor, pilot: 
         "Every model version is in the registry, and rolling back to the previous one is a "
         "single command.",
     )
-    result = advisor.answer(lead, "skip")
-    asked = []
-    while not result.finished:
-        asked.append(result.question.probe_id)
-        result = advisor.answer(lead, "skip")
+    later = skip_to_the_end(advisor, lead, advisor.answer(lead, "skip"))
+    asked = [q.probe_id for q in later]
     assert "infra-p03" not in asked  # versions and rollback: already answered
 
 
@@ -301,11 +297,9 @@ def test_without_an_area_in_the_title_the_role_s_own_area_comes_first(advisor: A
 def test_questions_call_the_system_by_the_pilot_s_name(advisor: Advisor) -> None:
     workspace = advisor.create_workspace("Smart Match")
     clerk = advisor.add_stakeholder(workspace.id, "Brigitte", "Head of Accounts Payable")
-    result = advisor.start_interview(clerk.id)
-    asked = []
-    while not result.finished:
-        asked.append(result.question.content)
-        result = advisor.answer(clerk.id, "skip")
+    asked = [
+        q.content for q in skip_to_the_end(advisor, clerk.id, advisor.start_interview(clerk.id))
+    ]
     named = [q for q in asked if "Smart Match" in q]
     assert named and len(named) < len(asked)  # where a question speaks of "the tool"
     assert not any("Smart Match Smart Match" in q or "the Smart Match" in q for q in asked)
